@@ -1,0 +1,51 @@
+"""Mystery-shopper audit app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .config import ROOT, Config
+
+
+def create_app(config: type | dict[str, Any] | None = None) -> Flask:
+    """Build the app: load config, then let each part attach itself."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI"), Path(app.instance_path)
+    )
+
+    from . import api, cli, database, web
+    from .extensions import db, migrate
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    api.init_app(app)
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def database_url(url: str | None, instance: Path) -> str:
+    """SQLite in the instance folder by default; postgres:// URLs use psycopg 3."""
+    if not url:
+        return f"sqlite:///{instance / 'audit.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

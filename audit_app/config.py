@@ -1,0 +1,60 @@
+"""Configuration from environment variables, with paths to the top-level folders."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _project_root() -> Path:
+    """The checkout holding templates/, static/ and checklists/ (they live outside the package)."""
+    if env := os.environ.get("AUDIT_APP_ROOT"):
+        return Path(env).resolve()
+    here = Path(__file__).resolve().parent.parent
+    if (here / "templates").is_dir():
+        return here
+    return Path.cwd()
+
+
+ROOT = _project_root()
+DEFAULT_SECRET = "dev-insecure-secret-change-me"
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    return default if value is None else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production-shaped defaults; every value can come from the environment."""
+
+    ENV_NAME = os.environ.get("AUDIT_ENV", "development")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET)
+    # None -> sqlite:///<instance>/audit.db, resolved in create_app
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
+    CHECKLISTS_DIR = Path(os.environ.get("CHECKLISTS_DIR", ROOT / "checklists"))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+
+    # consistency classification (see docs/statistics.md)
+    CONSISTENCY_MET_AT = float(os.environ.get("CONSISTENCY_MET_AT", "0.85"))
+    CONSISTENCY_MISSED_BELOW = float(os.environ.get("CONSISTENCY_MISSED_BELOW", "0.5"))
+    MIN_VISITS_FOR_VERDICT = int(os.environ.get("MIN_VISITS_FOR_VERDICT", "3"))
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Mystery-shopper audit API"
+    API_VERSION = "v1"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/api/v1"
+    OPENAPI_JSON_PATH = "openapi.json"
+    OPENAPI_REDOC_PATH = "docs"
+    OPENAPI_REDOC_URL = "/static/vendor/redoc.standalone.js"
+    JSON_SORT_KEYS = False
+
+
+class TestConfig(Config):
+    TESTING = True
+    ENV_NAME = "testing"
+    SECRET_KEY = "test-secret"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

@@ -1,0 +1,185 @@
+"""Shared fixtures: one migrated database per run (SQLite or PostgreSQL), emptied per test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from audit_app import create_app
+from audit_app.config import TestConfig
+from audit_app.extensions import db
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parent.parent
+IN_CI = os.environ.get("CI") == "true"
+
+
+def pytest_report_header(config):
+    return f"database: {os.environ.get('TEST_DATABASE_URL') or 'sqlite (temporary file)'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+@pytest.fixture(scope="session")
+def app(database_url, tmp_path_factory):
+    """The app on a freshly migrated database (migrations are what production runs)."""
+    checklists = tmp_path_factory.mktemp("checklists")
+    shutil.copy(FIXTURES / "mini.yaml", checklists / "mini.yaml")
+    app = create_app(
+        {**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url, "CHECKLISTS_DIR": checklists}
+    )
+    with app.app_context():
+        _drop_everything()
+        upgrade()
+        db.session.remove()
+    return app
+
+
+def _config_dict() -> dict:
+    return {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
+
+
+def _drop_everything() -> None:
+    """Start from an empty database, whatever an earlier run left."""
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(autouse=True)
+def _empty_tables(request) -> Iterator[None]:
+    """Empty every table after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+        db.session.remove()
+
+
+@pytest.fixture
+def live_server(app) -> Iterator[str]:
+    """The app served by a real threaded HTTP server on loopback."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(5)
+
+
+# ---- factories --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mini_version(app):
+    """The mini checklist stored as a version; returns its content hash."""
+    from audit_app.checklists import load_file
+    from audit_app.services.checklists import sync_checklists
+
+    with app.app_context():
+        result = sync_checklists([load_file(FIXTURES / "mini.yaml")])[0]
+        db.session.remove()
+    return result.content_hash
+
+
+@pytest.fixture
+def make_location(app):
+    """Create a location (and its area) and return its id."""
+    from audit_app.models import Area, Location
+
+    counter = iter(range(1, 10_000))
+
+    def make(area_code: str = "KL", **fields) -> int:
+        n = next(counter)
+        with app.app_context():
+            area = db.session.query(Area).filter_by(code=area_code).one_or_none()
+            if area is None:
+                area = Area(code=area_code, name=f"Area {area_code}")
+                db.session.add(area)
+            location = Location(
+                code=fields.pop("code", f"{area_code}-{n:03d}"),
+                name=fields.pop("name", f"Branch {n}"),
+                area=area,
+                timezone=fields.pop("timezone", "Asia/Kuala_Lumpur"),
+                **fields,
+            )
+            db.session.add(location)
+            db.session.commit()
+            location_id = location.id
+            db.session.remove()
+        return location_id
+
+    return make
+
+
+def iso(dt: datetime) -> str:
+    return dt.isoformat()
+
+
+@pytest.fixture
+def visit_payload(mini_version, make_location):
+    """Build a valid visit payload for the mini checklist; override fields with kwargs."""
+    location_id = make_location()
+
+    def build(**overrides) -> dict:
+        start = datetime(2026, 10, 6, 3, 0, tzinfo=UTC)
+        payload = {
+            "client_uuid": str(uuid.uuid4()),
+            "shopper_ref": "shopper-1",
+            "location_id": location_id,
+            "checklist_version": mini_version,
+            "started_at": iso(start),
+            "ended_at": iso(start + timedelta(minutes=20)),
+            "answers": [
+                {"item_id": "greeted", "value": True},
+                {"item_id": "name_used", "na": True},
+                {"item_id": "warmth", "value": 4, "note": "friendly"},
+                {"item_id": "rude", "value": True},
+                {"item_id": "farewell", "value": "scripted"},
+            ],
+            "events": [
+                {"kind": "entered", "at": iso(start)},
+                {"kind": "greeted", "at": iso(start + timedelta(seconds=20))},
+            ],
+        }
+        payload.update(overrides)
+        return payload
+
+    return build
