@@ -526,8 +526,9 @@ def shrink_scores(groups: Sequence[GroupStat]) -> list[float]:
     between_ms = math.fsum(g.n * (g.mean - grand) ** 2 for g in groups) / (len(groups) - 1)
     # Effective visits per location for unbalanced groups (the ANOVA "n0").
     n0 = (total - math.fsum(g.n * g.n for g in groups) / total) / (len(groups) - 1)
-    between = max((between_ms - within) / n0, _BETWEEN_FLOOR_SHARE * within)
-    k = within / between
+    # k = within / between, computed via between / within so a tiny within cannot underflow.
+    between_share = (between_ms - within) / n0 / within
+    k = 1.0 / max(between_share, _BETWEEN_FLOOR_SHARE)
     return [grand + g.n / (g.n + k) * (g.mean - grand) for g in groups]
 
 
