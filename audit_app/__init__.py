@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from .config import ROOT, Config
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     """Build the app: load config, then let each part attach itself."""
+    # imported here so the pure core (audit_app.checklists, scoring, stats) loads without Flask
+    from flask import Flask
+
     app = Flask(
         __name__,
         template_folder=str(ROOT / "templates"),

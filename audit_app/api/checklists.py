@@ -24,7 +24,7 @@ class Checklists(MethodView):
                 .where(ChecklistVersion.key == latest.key)
                 .order_by(ChecklistVersion.version.desc())
             ).all()
-            out.append({**ChecklistSummaryOut().dump(latest), "versions": versions})
+            out.append({"latest": latest, "versions": versions})
         return out
 
 

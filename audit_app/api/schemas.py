@@ -142,7 +142,12 @@ class ChecklistVersionOut(Schema):
     created_at = fields.DateTime()
 
 
-class ChecklistSummaryOut(ChecklistVersionOut):
+class ChecklistSummaryOut(Schema):
+    key = fields.String(attribute="latest.key")
+    version = fields.Integer(attribute="latest.version")
+    content_hash = fields.String(attribute="latest.content_hash")
+    title = fields.String(attribute="latest.title")
+    created_at = fields.DateTime(attribute="latest.created_at")
     versions = fields.List(fields.Nested(ChecklistVersionOut))
 
 
