@@ -194,9 +194,9 @@ def classify_compliance(
     consistently_met when the interval's low bound >= met_at; consistently_missed when its
     high bound < missed_below; otherwise inconsistent; not_enough_visits when n < min_n.
     Judging the interval rather than the rate keeps small samples honest: 3/3 has a 95%
-    Wilson low bound of 0.44, so it is only "inconsistent"; 15/15 (low 0.80) is not yet met,
-    17/17 (low 0.816) is not either, and 22/22 (low 0.851) is. The app reads the thresholds
-    from CONSISTENCY_MET_AT, CONSISTENCY_MISSED_BELOW and MIN_VISITS_FOR_VERDICT.
+    Wilson low bound of 0.44, so it is only "inconsistent"; with the defaults a perfect record
+    is "consistently met" from 22/22 (low 0.851). The app reads the thresholds from
+    CONSISTENCY_MET_AT, CONSISTENCY_MISSED_BELOW and MIN_VISITS_FOR_VERDICT.
     """
     _check_counts(successes, n, "successes", "n")
     if not 0.0 <= met_at <= 1.0:

@@ -12,9 +12,11 @@ PURE = ["audit_app.checklists", "audit_app.scoring", "audit_app.stats"]
 
 @pytest.mark.parametrize("module", PURE)
 def test_pure_core_imports_neither_flask_nor_sqlalchemy(module):
-    code = (f"import sys, {module}; "
-            "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
-            "{'flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug'}); print(','.join(bad))")
+    code = (
+        f"import sys, {module}; "
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'flask', 'sqlalchemy', 'flask_sqlalchemy', 'werkzeug'}); print(','.join(bad))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == ""
 

@@ -38,8 +38,15 @@ def test_perfect_visit_scores_100_and_passes():
 
 def test_worked_example_with_scale_choice_and_na():
     # conduct: greeted 4 + name N/A + warmth 4 x (3-1)/(5-1) = 2 + rude 5 -> 11 of 13
-    result = score(MINI, with_(name_used=Answer(na=True), warmth=Answer(3),
-                               farewell=Answer("scripted"), time_to_greeting=Answer(31)))
+    result = score(
+        MINI,
+        with_(
+            name_used=Answer(na=True),
+            warmth=Answer(3),
+            farewell=Answer("scripted"),
+            time_to_greeting=Answer(31),
+        ),
+    )
     conduct, speed = result.sections
     assert (conduct.earned, conduct.possible) == (11, 13)  # 4 + 2 + 5 of 4 + 4 + 5
     assert conduct.percent == pytest.approx(1100 / 13)
@@ -56,12 +63,28 @@ def test_timed_item_at_the_threshold_earns_the_points():
 
 
 def test_section_with_nothing_possible_has_no_score_and_is_left_out():
-    only_text = from_snapshot({**MINI.snapshot, "sections": [
-        MINI.snapshot["sections"][0],
-        {"id": "notes", "title": {"en": "Notes"}, "weight": 5,
-         "items": [{"id": "comments", "text": {"en": "c"}, "type": "text", "points": 0.0,
-                    "required": False}]},
-    ]})
+    only_text = from_snapshot(
+        {
+            **MINI.snapshot,
+            "sections": [
+                MINI.snapshot["sections"][0],
+                {
+                    "id": "notes",
+                    "title": {"en": "Notes"},
+                    "weight": 5,
+                    "items": [
+                        {
+                            "id": "comments",
+                            "text": {"en": "c"},
+                            "type": "text",
+                            "points": 0.0,
+                            "required": False,
+                        }
+                    ],
+                },
+            ],
+        }
+    )
     result = score(only_text, ALL_GOOD)
     assert result.section("notes").percent is None
     assert result.percent == 100  # the weight-5 notes section does not dilute the score
@@ -93,6 +116,7 @@ def test_all_na_gives_no_score_and_no_pass():
 
 
 # ---- properties, over the default checklist -------------------------------------------------
+
 
 def answer_for(item):
     """A strategy producing any valid answer for an item (N/A where allowed)."""

@@ -38,8 +38,12 @@ def test_openapi_document_is_valid_openapi_3(client):
     spec = response.json
     validate(spec)
     assert spec["openapi"].startswith("3.")
-    assert {"/api/v1/visits", "/api/v1/visits/{visit_id}", "/api/v1/checklists",
-            "/api/v1/locations"} <= set(spec["paths"])
+    assert {
+        "/api/v1/visits",
+        "/api/v1/visits/{visit_id}",
+        "/api/v1/checklists",
+        "/api/v1/locations",
+    } <= set(spec["paths"])
     assert spec["paths"]["/api/v1/visits"]["post"]["summary"].startswith("Submit a visit")
 
 

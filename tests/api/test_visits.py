@@ -15,8 +15,10 @@ from audit_app.models import Answer, SectionScore, Visit, VisitEvent
 
 def count_rows(app) -> dict[str, int]:
     with app.app_context():
-        out = {m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
-               for m in (Visit, Answer, VisitEvent, SectionScore)}
+        out = {
+            m.__tablename__: db.session.scalar(select(func.count()).select_from(m))
+            for m in (Visit, Answer, VisitEvent, SectionScore)
+        }
         db.session.remove()
     return out
 
@@ -58,8 +60,9 @@ def test_resending_the_same_visit_returns_the_stored_one(app, client, visit_payl
     payload = visit_payload()
     first = client.post("/api/v1/visits", json=payload)
     # a retry may carry a different send time and answers in another order
-    retry = dict(payload, sent_at="2026-10-06T04:00:00+00:00",
-                 answers=list(reversed(payload["answers"])))
+    retry = dict(
+        payload, sent_at="2026-10-06T04:00:00+00:00", answers=list(reversed(payload["answers"]))
+    )
     second = client.post("/api/v1/visits", json=retry)
 
     assert first.status_code == 201 and second.status_code == 200
@@ -70,8 +73,9 @@ def test_resending_the_same_visit_returns_the_stored_one(app, client, visit_payl
 def test_same_uuid_with_different_content_is_a_conflict(app, client, visit_payload):
     payload = visit_payload()
     client.post("/api/v1/visits", json=payload)
-    changed = dict(payload, answers=[*payload["answers"][:4],
-                                     {"item_id": "farewell", "value": "personal"}])
+    changed = dict(
+        payload, answers=[*payload["answers"][:4], {"item_id": "farewell", "value": "personal"}]
+    )
 
     response = client.post("/api/v1/visits", json=changed)
 
@@ -109,67 +113,107 @@ def test_concurrent_different_visits_are_all_stored(app, live_server, visit_payl
     payloads = [visit_payload() for _ in range(12)]
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        responses = list(pool.map(
-            lambda p: requests.post(f"{live_server}/api/v1/visits", json=p, timeout=30),
-            payloads))
+        responses = list(
+            pool.map(
+                lambda p: requests.post(f"{live_server}/api/v1/visits", json=p, timeout=30),
+                payloads,
+            )
+        )
 
     assert [r.status_code for r in responses] == [201] * 12
     assert count_rows(app)["visits"] == 12
 
 
 BAD_INPUTS = [
-    ("unknown item",
-     lambda p: p["answers"].append({"item_id": "nope", "value": True}),
-     "answers[5].item_id", "unknown item 'nope'"),
-    ("missing required item",
-     lambda p: p["answers"].pop(0),
-     "answers.greeted", "required item 'greeted' is not answered"),
-    ("wrong type",
-     lambda p: p["answers"][0].update(value="yes"),
-     "answers[0].value", "must be true or false"),
-    ("scale out of range",
-     lambda p: p["answers"][2].update(value=9),
-     "answers[2].value", "must be between 1 and 5"),
-    ("choice not an option",
-     lambda p: p["answers"][4].update(value="maybe"),
-     "answers[4].value", "must be one of: personal, scripted, none"),
-    ("N/A not allowed",
-     lambda p: p["answers"][0].update(value=None, na=True),
-     "answers[0].na", "N/A is not allowed"),
-    ("answered twice",
-     lambda p: p["answers"].append({"item_id": "greeted", "value": False}),
-     "answers[5].item_id", "more than once"),
-    ("unknown checklist version",
-     lambda p: p.update(checklist_version="f" * 64),
-     "checklist_version", "unknown checklist version"),
-    ("unknown location",
-     lambda p: p.update(location_id=999999),
-     "location_id", "no active location with id 999999"),
-    ("naive datetime",
-     lambda p: p.update(started_at="2026-10-06T03:00:00"),
-     "started_at", "timezone"),
-    ("ended before started",
-     lambda p: p.update(ended_at="2026-10-05T03:00:00+00:00"),
-     "ended_at", "must not be before started_at"),
-    ("bad uuid",
-     lambda p: p.update(client_uuid="not-a-uuid"),
-     "client_uuid", "not a valid uuid"),
-    ("unknown event",
-     lambda p: p["events"].append({"kind": "danced", "at": "2026-10-06T03:01:00+00:00"}),
-     "events[2].kind", "must be one of"),
-    ("unknown field",
-     lambda p: p.update(colour="red"),
-     "colour", "unknown field"),
-    ("timed value negative",
-     lambda p: p["answers"].append({"item_id": "time_to_greeting", "value": -3}),
-     "answers[5].value", "must be between 0 and 86400 seconds"),
+    (
+        "unknown item",
+        lambda p: p["answers"].append({"item_id": "nope", "value": True}),
+        "answers[5].item_id",
+        "unknown item 'nope'",
+    ),
+    (
+        "missing required item",
+        lambda p: p["answers"].pop(0),
+        "answers.greeted",
+        "required item 'greeted' is not answered",
+    ),
+    (
+        "wrong type",
+        lambda p: p["answers"][0].update(value="yes"),
+        "answers[0].value",
+        "must be true or false",
+    ),
+    (
+        "scale out of range",
+        lambda p: p["answers"][2].update(value=9),
+        "answers[2].value",
+        "must be between 1 and 5",
+    ),
+    (
+        "choice not an option",
+        lambda p: p["answers"][4].update(value="maybe"),
+        "answers[4].value",
+        "must be one of: personal, scripted, none",
+    ),
+    (
+        "N/A not allowed",
+        lambda p: p["answers"][0].update(value=None, na=True),
+        "answers[0].na",
+        "N/A is not allowed",
+    ),
+    (
+        "answered twice",
+        lambda p: p["answers"].append({"item_id": "greeted", "value": False}),
+        "answers[5].item_id",
+        "more than once",
+    ),
+    (
+        "unknown checklist version",
+        lambda p: p.update(checklist_version="f" * 64),
+        "checklist_version",
+        "unknown checklist version",
+    ),
+    (
+        "unknown location",
+        lambda p: p.update(location_id=999999),
+        "location_id",
+        "no active location with id 999999",
+    ),
+    (
+        "naive datetime",
+        lambda p: p.update(started_at="2026-10-06T03:00:00"),
+        "started_at",
+        "timezone",
+    ),
+    (
+        "ended before started",
+        lambda p: p.update(ended_at="2026-10-05T03:00:00+00:00"),
+        "ended_at",
+        "must not be before started_at",
+    ),
+    ("bad uuid", lambda p: p.update(client_uuid="not-a-uuid"), "client_uuid", "not a valid uuid"),
+    (
+        "unknown event",
+        lambda p: p["events"].append({"kind": "danced", "at": "2026-10-06T03:01:00+00:00"}),
+        "events[2].kind",
+        "must be one of",
+    ),
+    ("unknown field", lambda p: p.update(colour="red"), "colour", "unknown field"),
+    (
+        "timed value negative",
+        lambda p: p["answers"].append({"item_id": "time_to_greeting", "value": -3}),
+        "answers[5].value",
+        "must be between 0 and 86400 seconds",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("mutate", "path", "message"),
-                         [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS])
-def test_bad_input_names_the_field_and_stores_nothing(app, client, visit_payload, mutate,
-                                                      path, message):
+@pytest.mark.parametrize(
+    ("mutate", "path", "message"), [b[1:] for b in BAD_INPUTS], ids=[b[0] for b in BAD_INPUTS]
+)
+def test_bad_input_names_the_field_and_stores_nothing(
+    app, client, visit_payload, mutate, path, message
+):
     payload = visit_payload()
     mutate(payload)
 
@@ -179,13 +223,13 @@ def test_bad_input_names_the_field_and_stores_nothing(app, client, visit_payload
     errors = response.json["errors"]["json"]
     assert path in errors, errors
     assert message.lower() in " ".join(errors[path]).lower()
-    assert count_rows(app) == {"visits": 0, "answers": 0, "visit_events": 0,
-                               "section_scores": 0}
+    assert count_rows(app) == {"visits": 0, "answers": 0, "visit_events": 0, "section_scores": 0}
 
 
 def test_body_that_is_not_json_is_refused(client, visit_payload):
-    response = client.post("/api/v1/visits", data="{not json",
-                           headers={"Content-Type": "application/json"})
+    response = client.post(
+        "/api/v1/visits", data="{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code in (400, 422)
     assert response.is_json
 

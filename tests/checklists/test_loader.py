@@ -68,43 +68,73 @@ def _set(path_fn):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (lambda d: d["sections"][1]["items"][0].update(points=-1),
-         "checklists/x.yaml: sections[1].items[0].points: must be at least 0"),
-        (lambda d: d["sections"][0]["items"][1].update(id="greeted"),
-         "checklists/x.yaml: sections[0].items[1].id: duplicate item id 'greeted' "
-         "(first used at sections[0].items[0])"),
-        (lambda d: d["sections"][0]["items"][0].update(type="stars"),
-         "checklists/x.yaml: sections[0].items[0].type: must be one of: yes_no, scale, timed, "
-         "choice, text"),
-        (lambda d: d["sections"][0]["items"][0].update(colour="red"),
-         "checklists/x.yaml: sections[0].items[0].colour: unknown field (check the spelling)"),
-        (lambda d: d["sections"][0]["items"][2].pop("scale"),
-         "checklists/x.yaml: sections[0].items[2].scale: scale items need scale: {min, max}"),
-        (lambda d: d["sections"][0]["items"][2].update(scale={"min": 5, "max": 1}),
-         "checklists/x.yaml: sections[0].items[2].scale.max: must be greater than min"),
-        (lambda d: d["sections"][1]["items"][0].update(to_event="entered"),
-         "checklists/x.yaml: sections[1].items[0].to_event: must come after from_event "
-         "'entered'"),
-        (lambda d: d["sections"][1]["items"][1]["options"][0].update(fraction=0.9),
-         "checklists/x.yaml: sections[1].items[1].options: one option must have fraction 1"),
-        (lambda d: d["sections"][1]["items"][2].update(critical=True),
-         "checklists/x.yaml: sections[1].items[2].critical: text items cannot be critical"),
-        (lambda d: d["sections"][0].update(weight=0),
-         "checklists/x.yaml: sections[0].weight: must be greater than 0"),
-        (lambda d: d["sections"][0]["items"][0].update(text={"fr": "Bonjour"}),
-         "checklists/x.yaml: sections[0].items[0].text: language 'fr' is not in the "
-         "checklist's languages"),
-        (lambda d: d["sections"][0]["items"][0].update(text={"ms": "Disapa"}),
-         "checklists/x.yaml: sections[0].items[0].text: needs a text in the default "
-         "language 'en'"),
+        (
+            lambda d: d["sections"][1]["items"][0].update(points=-1),
+            "checklists/x.yaml: sections[1].items[0].points: must be at least 0",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][1].update(id="greeted"),
+            "checklists/x.yaml: sections[0].items[1].id: duplicate item id 'greeted' "
+            "(first used at sections[0].items[0])",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(type="stars"),
+            "checklists/x.yaml: sections[0].items[0].type: must be one of: yes_no, scale, timed, "
+            "choice, text",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(colour="red"),
+            "checklists/x.yaml: sections[0].items[0].colour: unknown field (check the spelling)",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][2].pop("scale"),
+            "checklists/x.yaml: sections[0].items[2].scale: scale items need scale: {min, max}",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][2].update(scale={"min": 5, "max": 1}),
+            "checklists/x.yaml: sections[0].items[2].scale.max: must be greater than min",
+        ),
+        (
+            lambda d: d["sections"][1]["items"][0].update(to_event="entered"),
+            "checklists/x.yaml: sections[1].items[0].to_event: must come after from_event "
+            "'entered'",
+        ),
+        (
+            lambda d: d["sections"][1]["items"][1]["options"][0].update(fraction=0.9),
+            "checklists/x.yaml: sections[1].items[1].options: one option must have fraction 1",
+        ),
+        (
+            lambda d: d["sections"][1]["items"][2].update(critical=True),
+            "checklists/x.yaml: sections[1].items[2].critical: text items cannot be critical",
+        ),
+        (
+            lambda d: d["sections"][0].update(weight=0),
+            "checklists/x.yaml: sections[0].weight: must be greater than 0",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(text={"fr": "Bonjour"}),
+            "checklists/x.yaml: sections[0].items[0].text: language 'fr' is not in the "
+            "checklist's languages",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(text={"ms": "Disapa"}),
+            "checklists/x.yaml: sections[0].items[0].text: needs a text in the default "
+            "language 'en'",
+        ),
         (lambda d: d.pop("pass_mark"), "checklists/x.yaml: pass_mark: is required"),
-        (lambda d: d.update(pass_mark=120),
-         "checklists/x.yaml: pass_mark: must be between 0 and 100"),
-        (lambda d: d.update(critical_rule="branch"),
-         "checklists/x.yaml: critical_rule: must be one of: section, visit"),
-        (lambda d: d["sections"][0]["items"][0].update(threshold_seconds=30),
-         "checklists/x.yaml: sections[0].items[0].threshold_seconds: only allowed on timed "
-         "items"),
+        (
+            lambda d: d.update(pass_mark=120),
+            "checklists/x.yaml: pass_mark: must be between 0 and 100",
+        ),
+        (
+            lambda d: d.update(critical_rule="branch"),
+            "checklists/x.yaml: critical_rule: must be one of: section, visit",
+        ),
+        (
+            lambda d: d["sections"][0]["items"][0].update(threshold_seconds=30),
+            "checklists/x.yaml: sections[0].items[0].threshold_seconds: only allowed on timed "
+            "items",
+        ),
     ],
 )
 def test_bad_field_gives_one_line_naming_file_and_path(tmp_path, change, expected):
@@ -112,7 +142,11 @@ def test_bad_field_gives_one_line_naming_file_and_path(tmp_path, change, expecte
 
 
 def test_duplicate_yaml_keys_are_refused(tmp_path):
-    text = (FIXTURES / "mini.yaml").read_text().replace("pass_mark: 80", "pass_mark: 80\npass_mark: 70")
+    text = (
+        (FIXTURES / "mini.yaml")
+        .read_text()
+        .replace("pass_mark: 80", "pass_mark: 80\npass_mark: 70")
+    )
     (line,) = error_lines(write(tmp_path, text))
     assert line.startswith("checklists/x.yaml: line ") and "duplicate key 'pass_mark'" in line
 

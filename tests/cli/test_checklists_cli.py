@@ -25,9 +25,11 @@ def test_validate_reports_each_checklist(runner):
 
 def test_validate_bad_file_exits_nonzero_with_one_line_per_problem(runner, tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("key: bad\ntitle: Bad\nlanguages: [en]\npass_mark: 80\nsections:\n"
-                   "  - id: s\n    title: S\n    weight: 1\n    items:\n"
-                   "      - {id: a, text: A, type: yes_no, points: -2}\n")
+    bad.write_text(
+        "key: bad\ntitle: Bad\nlanguages: [en]\npass_mark: 80\nsections:\n"
+        "  - id: s\n    title: S\n    weight: 1\n    items:\n"
+        "      - {id: a, text: A, type: yes_no, points: -2}\n"
+    )
     result = runner.invoke(args=["checklists", "validate", str(bad)])
     assert result.exit_code == 1
     assert f"error: {bad}: sections[0].items[0].points: must be at least 0" in result.output

@@ -11,8 +11,9 @@ from audit_app.models import Location, Visit, VisitStatus
 def snapshot(app):
     with app.app_context():
         visits = db.session.execute(
-            select(Visit.client_uuid, Visit.score, Visit.status, Visit.started_at)
-            .order_by(Visit.client_uuid)
+            select(Visit.client_uuid, Visit.score, Visit.status, Visit.started_at).order_by(
+                Visit.client_uuid
+            )
         ).all()
         locations = db.session.scalar(select(func.count(Location.id)))
         db.session.remove()
@@ -28,8 +29,18 @@ def wipe(app):
 
 
 def test_same_seed_gives_the_same_data(app, runner):
-    args = ["demo", "seed", "--seed", "3", "--locations", "6", "--months", "3",
-            "--until", "2026-10"]
+    args = [
+        "demo",
+        "seed",
+        "--seed",
+        "3",
+        "--locations",
+        "6",
+        "--months",
+        "3",
+        "--until",
+        "2026-10",
+    ]
     first = runner.invoke(args=args)
     assert first.exit_code == 0, first.output
     assert "6 locations" in first.output
@@ -40,11 +51,24 @@ def test_same_seed_gives_the_same_data(app, runner):
 
 
 def test_demo_data_has_variation_reviews_and_critical_failures(app, runner):
-    runner.invoke(args=["demo", "seed", "--seed", "1", "--locations", "12", "--months", "6",
-                        "--until", "2026-10"])
+    runner.invoke(
+        args=[
+            "demo",
+            "seed",
+            "--seed",
+            "1",
+            "--locations",
+            "12",
+            "--months",
+            "6",
+            "--until",
+            "2026-10",
+        ]
+    )
     with app.app_context():
-        statuses = dict(db.session.execute(
-            select(Visit.status, func.count()).group_by(Visit.status)).all())
+        statuses = dict(
+            db.session.execute(select(Visit.status, func.count()).group_by(Visit.status)).all()
+        )
         scores = db.session.scalars(select(Visit.score)).all()
         critical = db.session.scalar(select(func.count()).where(Visit.critical_failed))
     assert statuses[VisitStatus.APPROVED] > statuses.get(VisitStatus.SUBMITTED, 0) > 0
