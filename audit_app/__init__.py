@@ -33,16 +33,34 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         app.config.get("SQLALCHEMY_DATABASE_URI"), Path(app.instance_path)
     )
 
-    from . import api, cli, database, web
+    check_secret_key(app.config)
+
+    from . import api, auth, cli, database, web
     from .extensions import db, migrate
 
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    auth.init_app(app)
     api.init_app(app)
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+def check_secret_key(config) -> None:
+    """Refuse to run in production with a missing, default or short SECRET_KEY."""
+    from .config import DEFAULT_SECRET
+
+    if config.get("ENV_NAME") != "production":
+        return
+    key = config.get("SECRET_KEY") or ""
+    if key == DEFAULT_SECRET or len(key) < 32:
+        raise RuntimeError(
+            "SECRET_KEY must be set to a random value of at least 32 characters in production "
+            "(AUDIT_ENV=production); for example: python -c 'import secrets; "
+            "print(secrets.token_urlsafe(48))'"
+        )
 
 
 def database_url(url: str | None, instance: Path) -> str:

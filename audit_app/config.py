@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 
@@ -37,6 +38,28 @@ class Config:
     CHECKLISTS_DIR = Path(os.environ.get("CHECKLISTS_DIR", ROOT / "checklists"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
 
+    # sessions: a remembered shopper's phone stays logged in; staff sessions are short
+    SHOPPER_SESSION_DAYS = int(os.environ.get("SHOPPER_SESSION_DAYS", "90"))
+    SHOPPER_IDLE_DAYS = int(os.environ.get("SHOPPER_IDLE_DAYS", "30"))
+    STAFF_IDLE_MINUTES = int(os.environ.get("STAFF_IDLE_MINUTES", "30"))
+    STAFF_SESSION_HOURS = int(os.environ.get("STAFF_SESSION_HOURS", "12"))
+    PERMANENT_SESSION_LIFETIME = timedelta(days=SHOPPER_SESSION_DAYS)
+    SESSION_COOKIE_NAME = "audit_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # set HTTPS=true behind TLS: secure cookies and HSTS
+    HTTPS = _bool("HTTPS", False)
+    SESSION_COOKIE_SECURE = HTTPS
+    # a phone may stay offline for days: the CSRF token lives as long as the session
+    WTF_CSRF_TIME_LIMIT = None
+    REDIS_URL = os.environ.get("REDIS_URL")
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour")
+    # evidence flags for reviewers
+    FLAG_DISTANCE_M = float(os.environ.get("FLAG_DISTANCE_M", "500"))
+    FLAG_CLOCK_SKEW_S = float(os.environ.get("FLAG_CLOCK_SKEW_S", "300"))
+
     # consistency classification (see docs/statistics.md)
     CONSISTENCY_MET_AT = float(os.environ.get("CONSISTENCY_MET_AT", "0.85"))
     CONSISTENCY_MISSED_BELOW = float(os.environ.get("CONSISTENCY_MISSED_BELOW", "0.5"))
@@ -48,8 +71,6 @@ class Config:
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"
     OPENAPI_JSON_PATH = "openapi.json"
-    OPENAPI_REDOC_PATH = "docs"
-    OPENAPI_REDOC_URL = "/static/vendor/redoc.standalone.js"
     JSON_SORT_KEYS = False
 
 

@@ -64,11 +64,14 @@ def _drop_everything() -> None:
 
 @pytest.fixture(autouse=True)
 def _empty_tables(request) -> Iterator[None]:
-    """Empty every table after each test that used the app."""
+    """Empty every table (and the login rate-limit counters) after each test using the app."""
     yield
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
+    from audit_app.auth import limiter
+
+    limiter.reset()
     with app.app_context():
         db.session.remove()
         with db.engine.begin() as conn:
@@ -149,6 +152,101 @@ def make_location(app):
     return make
 
 
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def make_user(app):
+    """Create a user through the service (argon2 hash, scope) and return its id."""
+    from audit_app.services.accounts import UserInput, create_user
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        role: str = "shopper",
+        *,
+        email: str | None = None,
+        name: str | None = None,
+        areas: tuple[str, ...] = (),
+        location_code: str | None = None,
+        allow_adhoc: bool = False,
+        password: str = PASSWORD,
+    ) -> int:
+        n = next(counter)
+        with app.app_context():
+            user = create_user(
+                UserInput(
+                    email=email or f"{role}{n}@example.com",
+                    name=name or f"{role.title()} {n}",
+                    role=role,
+                    password=password,
+                    area_codes=areas,
+                    location_code=location_code,
+                    allow_adhoc=allow_adhoc,
+                )
+            )
+            user_id = user.id
+            db.session.remove()
+        return user_id
+
+    return make
+
+
+def csrf_token(client) -> str:
+    return client.get("/api/v1/auth/csrf").json["csrf_token"]
+
+
+def api_login(client, email: str, password: str = PASSWORD, remember: bool = False):
+    """Log in through the API; later writes from this client carry the CSRF header."""
+    response = client.post(
+        "/api/v1/auth/login",
+        json={"email": email, "password": password, "remember": remember},
+        headers={"X-CSRFToken": csrf_token(client)},
+    )
+    if response.status_code == 200:
+        client.environ_base["HTTP_X_CSRFTOKEN"] = response.json["csrf_token"]
+    return response
+
+
+@pytest.fixture
+def login_as(app, make_user):
+    """A test client logged in as a new user of a role (kwargs go to make_user)."""
+
+    def login(role: str = "shopper", **kwargs):
+        from audit_app.extensions import db as _db
+        from audit_app.models import User
+
+        user_id = make_user(role, **kwargs)
+        with app.app_context():
+            email = _db.session.get(User, user_id).email
+            _db.session.remove()
+        client = app.test_client()
+        response = api_login(client, email)
+        assert response.status_code == 200, response.json
+        client.user_id = user_id
+        client.email = email
+        return client
+
+    return login
+
+
+def requests_login(base_url: str, email: str, password: str = PASSWORD):
+    """A requests.Session logged in on a live server, sending the CSRF header."""
+    import requests
+
+    session = requests.Session()
+    token = session.get(f"{base_url}/api/v1/auth/csrf", timeout=10).json()["csrf_token"]
+    response = session.post(
+        f"{base_url}/api/v1/auth/login",
+        timeout=10,
+        json={"email": email, "password": password},
+        headers={"X-CSRFToken": token},
+    )
+    response.raise_for_status()
+    session.headers["X-CSRFToken"] = response.json()["csrf_token"]
+    return session
+
+
 def iso(dt: datetime) -> str:
     return dt.isoformat()
 
@@ -162,7 +260,6 @@ def visit_payload(mini_version, make_location):
         start = datetime(2026, 10, 6, 3, 0, tzinfo=UTC)
         payload = {
             "client_uuid": str(uuid.uuid4()),
-            "shopper_ref": "shopper-1",
             "location_id": location_id,
             "checklist_version": mini_version,
             "started_at": iso(start),

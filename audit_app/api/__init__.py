@@ -4,10 +4,10 @@ from flask import Flask
 
 from ..extensions import api
 from ..services.errors import DomainError
-from . import checklists, locations, visits
+from . import assignments, auth, checklists, locations, visits
 from .errors import http_error_for
 
-BLUEPRINTS = (checklists.blp, locations.blp, visits.blp)
+BLUEPRINTS = (auth.blp, checklists.blp, locations.blp, assignments.blp, visits.blp)
 
 
 def init_app(app: Flask) -> None:

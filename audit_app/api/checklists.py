@@ -4,6 +4,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint, abort
 from sqlalchemy import select
 
+from ..auth.access import AUTHENTICATED, allow
 from ..extensions import db
 from ..models import ChecklistVersion
 from ..services.checklists import latest_versions
@@ -14,6 +15,7 @@ blp = Blueprint("checklists", __name__, url_prefix="/checklists", description="C
 
 @blp.route("")
 class Checklists(MethodView):
+    @allow(AUTHENTICATED)
     @blp.response(200, ChecklistSummaryOut(many=True))
     def get(self):
         """List checklists: the latest version of each, with all versions."""
@@ -30,6 +32,7 @@ class Checklists(MethodView):
 
 @blp.route("/<string:key>/versions/<string:ref>")
 class ChecklistVersionView(MethodView):
+    @allow(AUTHENTICATED)
     @blp.response(200, ChecklistDetailOut)
     def get(self, key: str, ref: str):
         """Get one version by number, content hash or 'latest', with every text."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from flask_login import current_user
+from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
 from ..checklists.model import EVENT_KINDS
 
@@ -44,7 +45,14 @@ class VisitIn(StrictSchema):
     client_uuid = fields.UUID(
         required=True, metadata={"description": "Made on the phone; the idempotency key"}
     )
-    shopper_ref = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    assignment_id = fields.Integer(
+        load_default=None,
+        strict=True,
+        metadata={
+            "description": "The assignment this visit fulfils (found by location and "
+            "window when left out)"
+        },
+    )
     location_id = fields.Integer(required=True, strict=True)
     checklist_version = fields.String(
         required=True,
@@ -97,8 +105,36 @@ class EventOut(Schema):
     at = fields.DateTime()
 
 
+class FlagOut(Schema):
+    code = fields.String()
+    message = fields.String()
+
+
+class ShopperOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+# fields only some roles may see; everyone else gets the visit without them
+RESTRICTED = {
+    "shopper": {"admin", "reviewer"},
+    "flags": {"admin", "reviewer"},
+    "review_comment": {"admin", "reviewer", "shopper"},
+    "reviewed_at": {"admin", "reviewer", "shopper"},
+}
+
+
 class VisitOut(Schema):
     id = fields.Integer()
+    assignment_id = fields.Integer(allow_none=True)
+    revision = fields.Integer()
+    shopper = fields.Nested(ShopperOut, metadata={"description": "Admins and reviewers only"})
+    flags = fields.List(
+        fields.Nested(FlagOut),
+        metadata={"description": "Evidence for reviewers; admins and reviewers only"},
+    )
+    review_comment = fields.String()
+    reviewed_at = fields.DateTime(allow_none=True)
     client_uuid = fields.UUID()
     location_id = fields.Integer()
     checklist_key = fields.Function(lambda v: v.checklist_version.key)
@@ -114,6 +150,114 @@ class VisitOut(Schema):
     sections = fields.List(fields.Nested(SectionScoreOut))
     answers = fields.List(fields.Nested(AnswerOut))
     events = fields.List(fields.Nested(EventOut))
+
+    @post_dump
+    def hide_restricted(self, data, **kwargs):
+        """Shopper identity and evidence flags stay with admins and reviewers."""
+        role = getattr(current_user, "role", None)
+        for name, roles in RESTRICTED.items():
+            if role not in roles:
+                data.pop(name, None)
+        return data
+
+
+class VisitSummaryOut(Schema):
+    id = fields.Integer()
+    client_uuid = fields.UUID()
+    location_id = fields.Integer()
+    location_name = fields.String(attribute="location.name")
+    status = fields.String()
+    started_at = fields.DateTime()
+    score = fields.Float(allow_none=True)
+    passed = fields.Boolean()
+    critical_failed = fields.Boolean()
+    flag_count = fields.Function(
+        lambda v: (
+            len(v.flags) if getattr(current_user, "role", None) in ("admin", "reviewer") else None
+        )
+    )
+
+
+class VisitQuery(StrictSchema):
+    status = fields.String(
+        load_default=None, validate=validate.OneOf(["submitted", "approved", "returned"])
+    )
+    location_id = fields.Integer(load_default=None)
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+class ReturnIn(StrictSchema):
+    comment = fields.String(required=True, validate=validate.Length(min=3, max=2000))
+
+
+class CorrectionIn(StrictSchema):
+    item_id = fields.String(required=True)
+    value = fields.Raw(load_default=None, allow_none=True)
+    na = fields.Boolean(load_default=False)
+    reason = fields.String(required=True, validate=validate.Length(min=3, max=1000))
+
+
+class AuditOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.Nested(ShopperOut, allow_none=True)
+    action = fields.String()
+    details = fields.Dict()
+    summary = fields.String()
+
+
+class LoginIn(StrictSchema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=254))
+    password = fields.String(
+        required=True, validate=validate.Length(min=1, max=256), load_only=True
+    )
+    remember = fields.Boolean(
+        load_default=False, metadata={"description": "Remember this phone (shoppers)"}
+    )
+
+
+class MeOut(Schema):
+    id = fields.Integer()
+    email = fields.String()
+    name = fields.String()
+    role = fields.String()
+    allow_adhoc = fields.Boolean()
+    csrf_token = fields.String(metadata={"description": "Send as X-CSRFToken on writes"})
+
+
+class CsrfOut(Schema):
+    csrf_token = fields.String()
+
+
+class AssignmentIn(StrictSchema):
+    location_id = fields.Integer(required=True, strict=True)
+    checklist_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    shopper_id = fields.Integer(required=True, strict=True)
+    window_start = aware_datetime(required=True)
+    window_end = aware_datetime(required=True)
+    scenario = fields.String(load_default="", validate=validate.Length(max=2000))
+
+
+class AssignmentLocationOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    address = fields.String()
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
+    timezone = fields.String()
+
+
+class AssignmentOut(Schema):
+    id = fields.Integer()
+    location = fields.Nested(AssignmentLocationOut)
+    checklist_key = fields.String()
+    shopper = fields.Nested(ShopperOut)
+    window_start = fields.DateTime()
+    window_end = fields.DateTime()
+    scenario = fields.String()
+    status = fields.String()
 
 
 class AreaOut(Schema):

@@ -2,9 +2,9 @@
 
 from flask import Flask
 
-from . import checklists, demo, locations
+from . import checklists, demo, locations, users
 
 
 def init_app(app: Flask) -> None:
-    for group in (checklists.group, locations.group, demo.group):
+    for group in (checklists.group, locations.group, demo.group, users.group):
         app.cli.add_command(group)

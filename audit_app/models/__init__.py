@@ -1,5 +1,7 @@
 """Persistence only: typed SQLAlchemy models."""
 
+from .accounts import AuditEntry, LoginSession, Role, User, user_areas
+from .assignment import Assignment, AssignmentStatus
 from .checklist import ChecklistVersion
 from .org import Area, Location
 from .types import UTCDateTime, utcnow
@@ -8,12 +10,19 @@ from .visit import Answer, SectionScore, Visit, VisitEvent, VisitStatus
 __all__ = [
     "Answer",
     "Area",
+    "Assignment",
+    "AssignmentStatus",
+    "AuditEntry",
     "ChecklistVersion",
     "Location",
+    "LoginSession",
+    "Role",
     "SectionScore",
     "UTCDateTime",
+    "User",
     "Visit",
     "VisitEvent",
     "VisitStatus",
+    "user_areas",
     "utcnow",
 ]

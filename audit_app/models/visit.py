@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .accounts import User
 from .checklist import ChecklistVersion
 from .org import Location
 from .types import UTCDateTime, utcnow
@@ -36,14 +37,15 @@ class Visit(db.Model):
     __tablename__ = "visits"
     __table_args__ = (
         # the phone's UUID is the idempotency key, unique per shopper
-        UniqueConstraint("shopper_ref", "client_uuid"),
+        UniqueConstraint("shopper_id", "client_uuid"),
         Index("ix_visits_location_started", "location_id", "started_at"),
         Index("ix_visits_status_started", "status", "started_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
-    shopper_ref: Mapped[str] = mapped_column(String(64))
+    shopper_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignment_id: Mapped[int | None] = mapped_column(ForeignKey("assignments.id"))
     location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"))
     checklist_version_id: Mapped[int] = mapped_column(
         ForeignKey("checklist_versions.id"), index=True
@@ -62,8 +64,15 @@ class Visit(db.Model):
     device_clock_offset_s: Mapped[float | None] = mapped_column(Float)
     # sha256 of the submitted content: the same UUID with other content is a conflict
     content_hash: Mapped[str] = mapped_column(String(64))
+    revision: Mapped[int] = mapped_column(default=1)  # +1 per resubmission after a return
+    # evidence for the reviewer: [{"code": ..., "message": ...}]; they inform, never reject
+    flags: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    review_comment: Mapped[str] = mapped_column(Text, default="")
+    reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     location: Mapped[Location] = relationship()
+    shopper: Mapped[User] = relationship(foreign_keys=[shopper_id])
     checklist_version: Mapped[ChecklistVersion] = relationship()
     answers: Mapped[list[Answer]] = relationship(
         back_populates="visit", cascade="all, delete-orphan", order_by="Answer.position"

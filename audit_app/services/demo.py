@@ -13,7 +13,17 @@ from sqlalchemy import select, update
 from ..checklists.model import Checklist, Item, ItemType
 from ..database import write_transaction
 from ..extensions import db
-from ..models import Area, ChecklistVersion, Location, Visit, VisitStatus
+from ..models import (
+    Area,
+    Assignment,
+    ChecklistVersion,
+    Location,
+    Role,
+    User,
+    Visit,
+    VisitStatus,
+)
+from .accounts import UserInput, create_user
 from .visits import submit_visit
 
 AREAS = [
@@ -70,11 +80,16 @@ PROFILES = [
 ]
 
 
+DEMO_PASSWORD = "demo-password"
+SHOPPERS = 8
+
+
 @dataclass(frozen=True)
 class SeedResult:
     areas: int
     locations: int
     visits: int
+    users: int
 
 
 def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult:
@@ -86,6 +101,7 @@ def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult
     if version is None:
         raise RuntimeError("no checklist stored: run `flask checklists sync` first")
     created_locations = _seed_network(rng, locations)
+    shoppers, users = _seed_users(created_locations)
     checklist = version.checklist
     first_month = _add_months(until.replace(day=1), -(months - 1))
     count = 0
@@ -96,11 +112,89 @@ def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult
                 payload = _visit_payload(
                     rng, checklist, version.content_hash, location, profile, month
                 )
-                visit, _ = submit_visit(payload, f"demo-shopper-{rng.randint(1, 12)}")
+                visit, _ = submit_visit(payload, rng.choice(shoppers))
                 _set_status(rng, visit, month == until.replace(day=1))
                 count += 1
             month = _add_months(month, 1)
-    return SeedResult(len(AREAS), len(created_locations), count)
+    _seed_assignments(rng, shoppers[0], created_locations, version.key, until)
+    return SeedResult(len(AREAS), len(created_locations), count, users)
+
+
+def _seed_users(locations: list[tuple[Location, Profile]]) -> tuple[list[User], int]:
+    """Demo accounts for every role, all with the password DEMO_PASSWORD."""
+    first_branch = locations[0][0].code
+    wanted = [
+        UserInput("admin@demo.example", "Demo Admin", Role.ADMIN, DEMO_PASSWORD),
+        UserInput("reviewer@demo.example", "Rina Reviewer", Role.REVIEWER, DEMO_PASSWORD),
+        UserInput(
+            "am.my@demo.example",
+            "Aziz (Malaysia)",
+            Role.AREA_MANAGER,
+            DEMO_PASSWORD,
+            area_codes=("KL", "PNG"),
+        ),
+        UserInput(
+            "am.id@demo.example",
+            "Dewi (Indonesia)",
+            Role.AREA_MANAGER,
+            DEMO_PASSWORD,
+            area_codes=("JKT", "SBY"),
+        ),
+        UserInput(
+            "branch@demo.example",
+            f"Manager {first_branch}",
+            Role.BRANCH_MANAGER,
+            DEMO_PASSWORD,
+            location_code=first_branch,
+        ),
+    ] + [
+        UserInput(
+            f"shopper{n}@demo.example",
+            f"Shopper {n}",
+            Role.SHOPPER,
+            DEMO_PASSWORD,
+            allow_adhoc=True,
+        )
+        for n in range(1, SHOPPERS + 1)
+    ]
+    created = 0
+    for data in wanted:
+        if db.session.scalar(select(User.id).where(User.email == data.email)) is None:
+            create_user(data)
+            created += 1
+    shoppers = list(
+        db.session.scalars(
+            select(User)
+            .where(User.role == Role.SHOPPER, User.email.like("shopper%@demo.example"))
+            .order_by(User.id)
+        )
+    )
+    return shoppers, created
+
+
+def _seed_assignments(rng, shopper: User, locations, checklist_key: str, until: date) -> None:
+    """A few open assignments for the first shopper, so the app has something to show."""
+    start = datetime.combine(_add_months(until, 1), time(9), UTC)
+    with write_transaction() as session:
+        for index in range(3):
+            location = locations[rng.randrange(len(locations))][0]
+            session.add(
+                Assignment(
+                    location_id=location.id,
+                    checklist_key=checklist_key,
+                    shopper_id=shopper.id,
+                    window_start=start + timedelta(days=7 * index),
+                    window_end=start + timedelta(days=7 * index + 6, hours=12),
+                    scenario=rng.choice(SCENARIOS),
+                )
+            )
+
+
+SCENARIOS = [
+    "Ask to return an item bought last week without the receipt.",
+    "Ask for advice choosing between two similar products; pay by card.",
+    "Visit at a busy time (lunch); note the queue and how it is managed.",
+]
 
 
 def _seed_network(rng: random.Random, count: int) -> list[tuple[Location, Profile]]:

@@ -6,9 +6,11 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
@@ -20,18 +22,35 @@ from ..database import write_transaction
 from ..extensions import db
 from ..models import (
     Answer,
+    Assignment,
+    AssignmentStatus,
     ChecklistVersion,
     Location,
     SectionScore,
+    User,
     Visit,
     VisitEvent,
     VisitStatus,
     utcnow,
 )
+from . import audit, evidence, scope
 from .errors import Conflict, Invalid, NotFound
 
 # Fields that describe the request, not the visit: they may differ between retries.
 TRANSPORT_FIELDS = ("sent_at",)
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A checked, scored submission, ready to be stored."""
+
+    payload: Mapping[str, Any]
+    digest: str
+    version: ChecklistVersion
+    location: Location
+    assignment: Assignment | None
+    answers: list[dict[str, Any]]
+    result: scoring.VisitScore
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:
@@ -53,18 +72,44 @@ def _jsonable(value: Any) -> str:
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 
-def submit_visit(payload: Mapping[str, Any], shopper_ref: str) -> tuple[Visit, bool]:
+def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool]:
     """Store a submitted visit once; return (visit, created).
 
     The phone's client_uuid is the idempotency key: the same UUID with the same content
-    returns the stored visit, with other content it is a Conflict. A concurrent duplicate
-    loses on the unique constraint and is answered like a retry.
+    returns the stored visit; with other content it is a Conflict, unless a reviewer returned
+    the visit, when it is the shopper's resubmission. A concurrent duplicate loses on the
+    unique constraint and is answered like a retry.
     """
     digest = content_hash(payload)
-    existing = _find(shopper_ref, payload["client_uuid"])
-    if existing is not None:
+    existing = _find(shopper.id, payload["client_uuid"])
+    if existing is not None and (
+        existing.content_hash == digest or existing.status != VisitStatus.RETURNED
+    ):
         return _replay(existing, digest), False
 
+    submission = evaluate(payload, shopper, digest, resubmitting=existing)
+    if existing is not None:
+        return _resubmit(existing.id, submission, shopper), False
+    visit = Visit(client_uuid=payload["client_uuid"], shopper_id=shopper.id)
+    try:
+        with write_transaction() as session:
+            _fill(visit, submission)
+            session.add(visit)
+            if submission.assignment is not None:
+                session.merge(submission.assignment).status = AssignmentStatus.COMPLETED
+    except IntegrityError:
+        # lost a race against the same submission: answer as the retry it is
+        existing = _find(shopper.id, payload["client_uuid"])
+        if existing is None:
+            raise
+        return _replay(existing, digest), False
+    return visit, True
+
+
+def evaluate(
+    payload: Mapping[str, Any], shopper: User, digest: str, resubmitting: Visit | None = None
+) -> Submission:
+    """Check a submission against its checklist version, location and assignment; score it."""
     version = db.session.scalar(
         select(ChecklistVersion).where(
             ChecklistVersion.content_hash == payload["checklist_version"]
@@ -81,6 +126,7 @@ def submit_visit(payload: Mapping[str, Any], shopper_ref: str) -> tuple[Visit, b
             "unknown location",
             {"location_id": f"no active location with id {payload['location_id']}"},
         )
+    assignment = _assignment_for(payload, shopper, version, resubmitting)
     checklist = version.checklist
     answers = fill_timed_answers(checklist, payload["answers"], payload.get("events", []))
     if errors := check_answers(checklist, answers):
@@ -89,18 +135,53 @@ def submit_visit(payload: Mapping[str, Any], shopper_ref: str) -> tuple[Visit, b
         checklist,
         {a["item_id"]: scoring.Answer(a.get("value"), bool(a.get("na"))) for a in answers},
     )
+    return Submission(payload, digest, version, location, assignment, answers, result)
 
-    visit = _build_visit(payload, shopper_ref, digest, version, checklist, answers, result)
-    try:
-        with write_transaction() as session:
-            session.add(visit)
-    except IntegrityError:
-        # lost a race against the same submission: answer as the retry it is
-        existing = _find(shopper_ref, payload["client_uuid"])
-        if existing is None:
-            raise
-        return _replay(existing, digest), False
-    return visit, True
+
+def _assignment_for(
+    payload, shopper: User, version: ChecklistVersion, resubmitting: Visit | None
+) -> Assignment | None:
+    """The open assignment this visit fulfils; required unless the shopper may go ad hoc."""
+    if resubmitting is not None:
+        return resubmitting.assignment_id and db.session.get(Assignment, resubmitting.assignment_id)
+    wanted = payload.get("assignment_id")
+    if wanted is not None:
+        assignment = db.session.get(Assignment, wanted)
+        problem = None
+        if assignment is None or assignment.shopper_id != shopper.id:
+            problem = f"no assignment {wanted} for you"
+        elif assignment.status != AssignmentStatus.OPEN:
+            problem = f"assignment {wanted} is {assignment.status}, not open"
+        elif assignment.location_id != payload["location_id"]:
+            problem = f"assignment {wanted} is for another location"
+        elif assignment.checklist_key != version.key:
+            problem = f"assignment {wanted} uses checklist '{assignment.checklist_key}'"
+        if problem:
+            raise Invalid("the assignment does not match", {"assignment_id": problem})
+        return assignment
+    candidates = db.session.scalars(
+        select(Assignment)
+        .where(
+            Assignment.shopper_id == shopper.id,
+            Assignment.status == AssignmentStatus.OPEN,
+            Assignment.location_id == payload["location_id"],
+            Assignment.checklist_key == version.key,
+        )
+        .order_by(Assignment.window_start)
+    ).all()
+    started = payload["started_at"]
+    fitting = [a for a in candidates if a.window_start <= started <= a.window_end]
+    if fitting or candidates:
+        return (fitting or candidates)[0]
+    if shopper.allow_adhoc:
+        return None
+    raise Invalid(
+        "no open assignment",
+        {
+            "assignment_id": "you have no open assignment for this location and checklist, "
+            "and ad-hoc visits are not enabled for your account"
+        },
+    )
 
 
 def fill_timed_answers(
@@ -112,17 +193,10 @@ def fill_timed_answers(
     filled = []
     for answer in answers:
         answer = dict(answer)
-        item = (
-            checklist.item(answer.get("item_id"))
-            if isinstance(answer.get("item_id"), str)
-            else None
-        )
-        if (
-            item is not None
-            and item.type is ItemType.TIMED
-            and answer.get("value") is None
-            and not answer.get("na")
-        ):
+        item_id = answer.get("item_id")
+        item = checklist.item(item_id) if isinstance(item_id, str) else None
+        empty = answer.get("value") is None and not answer.get("na")
+        if item is not None and item.type is ItemType.TIMED and empty:
             answer["value"] = timed_from_events(item, marks)
         filled.append(answer)
     for _, item in checklist.items():
@@ -133,9 +207,9 @@ def fill_timed_answers(
     return filled
 
 
-def _find(shopper_ref: str, client_uuid: uuid.UUID) -> Visit | None:
+def _find(shopper_id: int, client_uuid: uuid.UUID) -> Visit | None:
     return db.session.scalar(
-        select(Visit).where(Visit.shopper_ref == shopper_ref, Visit.client_uuid == client_uuid)
+        select(Visit).where(Visit.shopper_id == shopper_id, Visit.client_uuid == client_uuid)
     )
 
 
@@ -143,35 +217,78 @@ def _replay(existing: Visit, digest: str) -> Visit:
     if existing.content_hash != digest:
         raise Conflict(
             f"visit {existing.client_uuid} was already received with different content; "
-            "a visit cannot change after its first upload"
+            "a visit cannot change after its first upload unless a reviewer returns it"
         )
     return existing
 
 
-def _build_visit(payload, shopper_ref, digest, version, checklist, answers, result) -> Visit:
+def _resubmit(visit_id: int, submission: Submission, shopper: User) -> Visit:
+    """Replace a returned visit's content with the shopper's corrected version."""
+    with write_transaction() as session:
+        visit = session.get(Visit, visit_id)
+        if visit is None or visit.status != VisitStatus.RETURNED:
+            raise Conflict("the visit is no longer waiting for a resubmission")
+        old_score = visit.score
+        visit.answers.clear()
+        visit.sections.clear()
+        visit.events.clear()
+        session.flush()
+        _fill(visit, submission)
+        visit.revision += 1
+        audit.record(
+            "visit.resubmit",
+            shopper,
+            visit,
+            {"revision": visit.revision, "score": [old_score, visit.score]},
+        )
+    return visit
+
+
+def _fill(visit: Visit, sub: Submission) -> None:
+    """Set a visit's content, scores, flags and child rows from a submission."""
+    payload, result = sub.payload, sub.result
     checkin = payload.get("checkin") or {}
     sent_at = payload.get("sent_at")
-    visit = Visit(
-        client_uuid=payload["client_uuid"],
-        shopper_ref=shopper_ref,
-        location_id=payload["location_id"],
-        checklist_version=version,
+    offset = (sent_at - utcnow()).total_seconds() if sent_at else None
+    cfg = current_app.config
+    visit.location_id = sub.location.id
+    visit.checklist_version = sub.version
+    visit.assignment_id = sub.assignment.id if sub.assignment else None
+    visit.started_at = payload["started_at"]
+    visit.ended_at = payload.get("ended_at")
+    visit.submitted_at = payload.get("submitted_at")
+    visit.received_at = utcnow()
+    visit.status = VisitStatus.SUBMITTED
+    visit.score = _round(result.percent)
+    visit.passed = result.passed
+    visit.critical_failed = result.critical_failed
+    visit.checkin_latitude = checkin.get("latitude")
+    visit.checkin_longitude = checkin.get("longitude")
+    visit.checkin_accuracy_m = checkin.get("accuracy_m")
+    visit.device_clock_offset_s = offset
+    visit.content_hash = sub.digest
+    visit.flags = evidence.flags_for(
+        checkin=checkin or None,
+        branch=(sub.location.latitude, sub.location.longitude),
+        clock_offset_s=offset,
         started_at=payload["started_at"],
-        ended_at=payload.get("ended_at"),
-        submitted_at=payload.get("submitted_at"),
-        received_at=utcnow(),
-        status=VisitStatus.SUBMITTED,
-        score=_round(result.percent),
-        passed=result.passed,
-        critical_failed=result.critical_failed,
-        checkin_latitude=checkin.get("latitude"),
-        checkin_longitude=checkin.get("longitude"),
-        checkin_accuracy_m=checkin.get("accuracy_m"),
-        device_clock_offset_s=(sent_at - utcnow()).total_seconds() if sent_at else None,
-        content_hash=digest,
+        window=(sub.assignment.window_start, sub.assignment.window_end) if sub.assignment else None,
+        max_distance_m=cfg["FLAG_DISTANCE_M"],
+        max_skew_s=cfg["FLAG_CLOCK_SKEW_S"],
     )
+    set_scores(visit, sub.version.checklist, sub.answers, result)
+    for event in payload.get("events", []):
+        visit.events.append(VisitEvent(kind=event["kind"], at=event["at"]))
+
+
+def set_scores(
+    visit: Visit, checklist: Checklist, answers: list[Mapping[str, Any]], result: scoring.VisitScore
+) -> None:
+    """(Re)build a visit's answer and section rows from its answers and their scores."""
     order = {item.id: index for index, (_, item) in enumerate(checklist.items())}
     by_id = {a["item_id"]: a for a in answers}
+    visit.answers.clear()
+    visit.sections.clear()
     for item_result in result.items:
         answer = by_id.get(item_result.item_id)
         if answer is None:
@@ -202,20 +319,23 @@ def _build_visit(payload, shopper_ref, digest, version, checklist, answers, resu
                 critical_failed=section.critical_failed,
             )
         )
-    for event in payload.get("events", []):
-        visit.events.append(VisitEvent(kind=event["kind"], at=event["at"]))
-    return visit
+    visit.score = _round(result.percent)
+    visit.passed = result.passed
+    visit.critical_failed = result.critical_failed
 
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 2)
 
 
-def get_visit(visit_id: int) -> Visit:
-    """Return a visit with its answers, sections and events."""
+def get_visit(visit_id: int, user: User) -> Visit:
+    """Return a visit the user may see, with its answers, sections and events.
+
+    A visit outside the user's scope is "not found", so ids reveal nothing.
+    """
     visit = db.session.scalar(
         select(Visit)
-        .where(Visit.id == visit_id)
+        .where(Visit.id == visit_id, scope.visits(user))
         .options(
             selectinload(Visit.answers),
             selectinload(Visit.sections),
@@ -226,3 +346,27 @@ def get_visit(visit_id: int) -> Visit:
     if visit is None:
         raise NotFound(f"no visit with id {visit_id}")
     return visit
+
+
+def list_visits(
+    user: User,
+    *,
+    status: str | None = None,
+    location_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+) -> list[Visit]:
+    """Visits the user may see, newest first."""
+    query = select(Visit).where(scope.visits(user))
+    if status:
+        query = query.where(Visit.status == status)
+    if location_id:
+        query = query.where(Visit.location_id == location_id)
+    return list(
+        db.session.scalars(
+            query.order_by(Visit.started_at.desc(), Visit.id.desc())
+            .limit(limit)
+            .offset(offset)
+            .options(selectinload(Visit.checklist_version), selectinload(Visit.location))
+        )
+    )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:43:02.336341
+Create Date: 2026-11-23 11:55:09.600182
 
 """
 from alembic import op
@@ -59,10 +59,87 @@ def upgrade():
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_locations_area_id'), ['area_id'], unique=False)
 
+    op.create_table('users',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('email', sa.String(length=254), nullable=False),
+    sa.Column('name', sa.String(length=120), nullable=False),
+    sa.Column('password_hash', sa.String(length=255), nullable=False),
+    sa.Column('role', sa.String(length=20), nullable=False),
+    sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('allow_adhoc', sa.Boolean(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_users_location_id_locations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_users')),
+    sa.UniqueConstraint('email', name=op.f('uq_users_email'))
+    )
+    op.create_table('assignments',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('location_id', sa.Integer(), nullable=False),
+    sa.Column('checklist_key', sa.String(length=64), nullable=False),
+    sa.Column('shopper_id', sa.Integer(), nullable=False),
+    sa.Column('window_start', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('window_end', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('scenario', sa.Text(), nullable=False),
+    sa.Column('status', sa.String(length=16), nullable=False),
+    sa.Column('created_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['created_by_id'], ['users.id'], name=op.f('fk_assignments_created_by_id_users')),
+    sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_assignments_location_id_locations')),
+    sa.ForeignKeyConstraint(['shopper_id'], ['users.id'], name=op.f('fk_assignments_shopper_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_assignments'))
+    )
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_assignments_location_id'), ['location_id'], unique=False)
+        batch_op.create_index('ix_assignments_shopper_status', ['shopper_id', 'status'], unique=False)
+
+    op.create_table('audit_log',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=True),
+    sa.Column('action', sa.String(length=64), nullable=False),
+    sa.Column('target_type', sa.String(length=32), nullable=False),
+    sa.Column('target_id', sa.String(length=64), nullable=False),
+    sa.Column('details', sa.JSON(), nullable=False),
+    sa.Column('ip', sa.String(length=64), nullable=False),
+    sa.Column('summary', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_audit_log_actor_id_users'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_log'))
+    )
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_audit_log_action'), ['action'], unique=False)
+        batch_op.create_index(batch_op.f('ix_audit_log_at'), ['at'], unique=False)
+        batch_op.create_index('ix_audit_log_target', ['target_type', 'target_id'], unique=False)
+
+    op.create_table('login_sessions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('idle_seconds', sa.Integer(), nullable=False),
+    sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('user_agent', sa.String(length=255), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_login_sessions_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_login_sessions')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_login_sessions_token_hash'))
+    )
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_login_sessions_user_id'), ['user_id'], unique=False)
+
+    op.create_table('user_areas',
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('area_id', sa.Integer(), nullable=False),
+    sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_user_areas_area_id_areas'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_user_areas_user_id_users'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('user_id', 'area_id', name=op.f('pk_user_areas'))
+    )
     op.create_table('visits',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('client_uuid', sa.Uuid(), nullable=False),
-    sa.Column('shopper_ref', sa.String(length=64), nullable=False),
+    sa.Column('shopper_id', sa.Integer(), nullable=False),
+    sa.Column('assignment_id', sa.Integer(), nullable=True),
     sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('checklist_version_id', sa.Integer(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
@@ -78,14 +155,23 @@ def upgrade():
     sa.Column('checkin_accuracy_m', sa.Float(), nullable=True),
     sa.Column('device_clock_offset_s', sa.Float(), nullable=True),
     sa.Column('content_hash', sa.String(length=64), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('flags', sa.JSON(), nullable=False),
+    sa.Column('review_comment', sa.Text(), nullable=False),
+    sa.Column('reviewed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reviewed_at', sa.DateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['assignment_id'], ['assignments.id'], name=op.f('fk_visits_assignment_id_assignments')),
     sa.ForeignKeyConstraint(['checklist_version_id'], ['checklist_versions.id'], name=op.f('fk_visits_checklist_version_id_checklist_versions')),
     sa.ForeignKeyConstraint(['location_id'], ['locations.id'], name=op.f('fk_visits_location_id_locations')),
+    sa.ForeignKeyConstraint(['reviewed_by_id'], ['users.id'], name=op.f('fk_visits_reviewed_by_id_users')),
+    sa.ForeignKeyConstraint(['shopper_id'], ['users.id'], name=op.f('fk_visits_shopper_id_users')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_visits')),
-    sa.UniqueConstraint('shopper_ref', 'client_uuid', name=op.f('uq_visits_shopper_ref_client_uuid'))
+    sa.UniqueConstraint('shopper_id', 'client_uuid', name=op.f('uq_visits_shopper_id_client_uuid'))
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visits_checklist_version_id'), ['checklist_version_id'], unique=False)
         batch_op.create_index('ix_visits_location_started', ['location_id', 'started_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_visits_shopper_id'), ['shopper_id'], unique=False)
         batch_op.create_index('ix_visits_status_started', ['status', 'started_at'], unique=False)
 
     op.create_table('answers',
@@ -155,10 +241,28 @@ def downgrade():
     op.drop_table('answers')
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index('ix_visits_status_started')
+        batch_op.drop_index(batch_op.f('ix_visits_shopper_id'))
         batch_op.drop_index('ix_visits_location_started')
         batch_op.drop_index(batch_op.f('ix_visits_checklist_version_id'))
 
     op.drop_table('visits')
+    op.drop_table('user_areas')
+    with op.batch_alter_table('login_sessions', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_login_sessions_user_id'))
+
+    op.drop_table('login_sessions')
+    with op.batch_alter_table('audit_log', schema=None) as batch_op:
+        batch_op.drop_index('ix_audit_log_target')
+        batch_op.drop_index(batch_op.f('ix_audit_log_at'))
+        batch_op.drop_index(batch_op.f('ix_audit_log_action'))
+
+    op.drop_table('audit_log')
+    with op.batch_alter_table('assignments', schema=None) as batch_op:
+        batch_op.drop_index('ix_assignments_shopper_status')
+        batch_op.drop_index(batch_op.f('ix_assignments_location_id'))
+
+    op.drop_table('assignments')
+    op.drop_table('users')
     with op.batch_alter_table('locations', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_locations_area_id'))
 

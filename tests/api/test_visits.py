@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -11,6 +12,29 @@ from sqlalchemy import func, select
 
 from audit_app.extensions import db
 from audit_app.models import Answer, SectionScore, Visit, VisitEvent
+from tests.conftest import requests_login
+
+
+@pytest.fixture
+def client(login_as):
+    """A shopper who may submit ad-hoc visits, logged in."""
+    return login_as("shopper", allow_adhoc=True)
+
+
+def live_poster(base_url: str, email: str):
+    """A function posting visits on the live server as a logged-in shopper."""
+    session = requests_login(base_url, email)
+    local = threading.local()
+
+    def post(payload):
+        # one HTTP session per thread, all sharing the same login
+        if not hasattr(local, "session"):
+            local.session = requests.Session()
+            local.session.cookies.update(session.cookies)
+            local.session.headers.update(session.headers)
+        return local.session.post(f"{base_url}/api/v1/visits", json=payload, timeout=30)
+
+    return post
 
 
 def count_rows(app) -> dict[str, int]:
@@ -86,22 +110,21 @@ def test_same_uuid_with_different_content_is_a_conflict(app, client, visit_paylo
         assert stored.value == "scripted"  # the first upload is what counts
 
 
-def test_same_uuid_from_another_shopper_is_another_visit(app, client, visit_payload):
+def test_same_uuid_from_another_shopper_is_another_visit(app, client, login_as, visit_payload):
     payload = visit_payload()
     client.post("/api/v1/visits", json=payload)
-    response = client.post("/api/v1/visits", json=dict(payload, shopper_ref="shopper-2"))
+    other = login_as("shopper", allow_adhoc=True)
+    response = other.post("/api/v1/visits", json=payload)
     assert response.status_code == 201
     assert count_rows(app)["visits"] == 2
 
 
-def test_concurrent_duplicates_create_one_row(app, live_server, visit_payload):
+def test_concurrent_duplicates_create_one_row(app, client, live_server, visit_payload):
     payload = visit_payload()
-
-    def send(_):
-        return requests.post(f"{live_server}/api/v1/visits", json=payload, timeout=30)
+    post = live_poster(live_server, client.email)
 
     with ThreadPoolExecutor(max_workers=8) as pool:
-        responses = list(pool.map(send, range(16)))
+        responses = list(pool.map(lambda _: post(payload), range(16)))
 
     codes = sorted(r.status_code for r in responses)
     assert codes.count(201) == 1 and codes.count(200) == 15, codes
@@ -109,18 +132,14 @@ def test_concurrent_duplicates_create_one_row(app, live_server, visit_payload):
     assert count_rows(app)["visits"] == 1
 
 
-def test_concurrent_different_visits_are_all_stored(app, live_server, visit_payload):
+def test_concurrent_different_visits_are_all_stored(app, client, live_server, visit_payload):
     payloads = [visit_payload() for _ in range(12)]
+    post = live_poster(live_server, client.email)
 
     with ThreadPoolExecutor(max_workers=6) as pool:
-        responses = list(
-            pool.map(
-                lambda p: requests.post(f"{live_server}/api/v1/visits", json=p, timeout=30),
-                payloads,
-            )
-        )
+        responses = list(pool.map(post, payloads))
 
-    assert [r.status_code for r in responses] == [201] * 12
+    assert [r.status_code for r in responses] == [201] * 12, responses[0].text
     assert count_rows(app)["visits"] == 12
 
 

@@ -1,0 +1,61 @@
+"""Errors: JSON for the API (flask-smorest's format), an HTML page everywhere else."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from ..extensions import api
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    401: "Please log in to continue.",
+    403: "You do not have access to this page.",
+    404: "This page does not exist.",
+    405: "This action is not allowed here.",
+    409: "This conflicts with what is already stored.",
+    413: "The upload is too large.",
+    422: "Some fields are not valid.",
+    429: "Too many attempts. Please wait a minute and try again.",
+    500: "Something went wrong on our side. It has been logged.",
+    503: "The service is temporarily unavailable. Please try again shortly.",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def handle_http_error(error: HTTPException):
+    if isinstance(error, CSRFError):
+        error.data = {"message": f"CSRF check failed: {error.description}"}
+    elif error.code == 429:
+        error.data = {"message": MESSAGES[429]}
+    elif error.code == 401 and not getattr(error, "data", None):
+        error.data = {"message": "Log in first."}
+    if wants_json():
+        return api.handle_http_exception(error)
+    if error.code == 401:
+        from flask import redirect, url_for
+
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    message = MESSAGES.get(error.code or 500, error.description)
+    detail = getattr(error, "data", {}).get("message") if hasattr(error, "data") else None
+    return render_template(
+        "errors/error.html", code=error.code, message=message, detail=detail
+    ), error.code
+
+
+def handle_unexpected(error: Exception):
+    """Log the exception; show a page without internals."""
+    from flask import current_app
+
+    current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
+    return handle_http_error(InternalServerError())
+
+
+def init_app(app: Flask) -> None:
+    # registered after flask-smorest's own handler, so this one decides JSON or HTML
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(Exception, handle_unexpected)
