@@ -78,4 +78,7 @@ class TestConfig(Config):
     TESTING = True
     ENV_NAME = "testing"
     SECRET_KEY = "test-secret"
+    # many logins from 127.0.0.1 per test; the rate-limit tests lower this themselves
+    LOGIN_RATE_LIMIT = "1000 per minute"
+    RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

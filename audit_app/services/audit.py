@@ -18,6 +18,7 @@ def record(
     summary: str = "",
 ) -> AuditEntry:
     """Add an audit entry to the current transaction (committed with the action it logs)."""
+    actor, target = _unwrap(actor), _unwrap(target)
     entry = AuditEntry(
         action=action,
         actor_id=actor.id if actor is not None else None,
@@ -29,3 +30,9 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def _unwrap(value: Any) -> Any:
+    """current_user is a proxy; the log needs the object behind it."""
+    getter = getattr(value, "_get_current_object", None)
+    return getter() if getter is not None else value

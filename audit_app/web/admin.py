@@ -36,6 +36,7 @@ from .forms import (
     LocationImportForm,
     ReturnForm,
     UserForm,
+    choices,
 )
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -117,9 +118,9 @@ def edit_area(area_id: int):
 
 
 def _area_choices():
-    return [
+    return choices(
         (a.id, f"{a.code} · {a.name}") for a in db.session.scalars(select(Area).order_by(Area.code))
-    ]
+    )
 
 
 @bp.route("/locations", methods=["GET", "POST"])
@@ -239,14 +240,19 @@ def import_locations_page():
 
 def _user_form(user: User | None = None) -> UserForm:
     form = UserForm(obj=user)
-    form.areas.choices = [
-        (a.code, f"{a.code} · {a.name}")
-        for a in db.session.scalars(select(Area).order_by(Area.code))
-    ]
-    form.location.choices = [("", "—")] + [
-        (loc.code, f"{loc.code} · {loc.name}")
-        for loc in db.session.scalars(select(Location).order_by(Location.code))
-    ]
+    form.areas.choices = choices(
+        [
+            (a.code, f"{a.code} · {a.name}")
+            for a in db.session.scalars(select(Area).order_by(Area.code))
+        ]
+    )
+    form.location.choices = choices(
+        [("", "—")]
+        + [
+            (loc.code, f"{loc.code} · {loc.name}")
+            for loc in db.session.scalars(select(Location).order_by(Location.code))
+        ]
+    )
     if user is not None and request.method == "GET":
         form.areas.data = [a.code for a in user.areas]
         form.location.data = user.location.code if user.location else ""
@@ -333,26 +339,34 @@ def toggle_user(user_id: int):
 def assignments():
     """List assignments in your scope and schedule one."""
     form = AssignmentForm()
-    form.location_id.choices = [
-        (loc.id, f"{loc.code} · {loc.name}")
-        for loc in db.session.scalars(
-            select(Location)
-            .where(scope.locations(current_user), Location.active.is_(True))
-            .order_by(Location.code)
-        )
-    ]
-    form.checklist_key.choices = [
-        (k, k)
-        for k in db.session.scalars(
-            select(ChecklistVersion.key).distinct().order_by(ChecklistVersion.key)
-        )
-    ]
-    form.shopper_id.choices = [
-        (u.id, u.name)
-        for u in db.session.scalars(
-            select(User).where(User.role == Role.SHOPPER, User.active.is_(True)).order_by(User.name)
-        )
-    ]
+    form.location_id.choices = choices(
+        [
+            (loc.id, f"{loc.code} · {loc.name}")
+            for loc in db.session.scalars(
+                select(Location)
+                .where(scope.locations(current_user), Location.active.is_(True))
+                .order_by(Location.code)
+            )
+        ]
+    )
+    form.checklist_key.choices = choices(
+        [
+            (k, k)
+            for k in db.session.scalars(
+                select(ChecklistVersion.key).distinct().order_by(ChecklistVersion.key)
+            )
+        ]
+    )
+    form.shopper_id.choices = choices(
+        [
+            (u.id, u.name)
+            for u in db.session.scalars(
+                select(User)
+                .where(User.role == Role.SHOPPER, User.active.is_(True))
+                .order_by(User.name)
+            )
+        ]
+    )
     if form.validate_on_submit():
         try:
             assignment_service.create_assignment(
@@ -417,7 +431,7 @@ def review_visit(visit_id: int):
 def _review_page(visit: Visit, return_form=None, correction_form=None, status: int = 200):
     checklist = visit.checklist_version.checklist
     correction_form = correction_form or CorrectionForm(prefix="fix")
-    correction_form.item_id.choices = [(i.id, i.id) for _, i in checklist.items()]
+    correction_form.item_id.choices = choices([(i.id, i.id) for _, i in checklist.items()])
     return render_template(
         "admin/review_visit.html",
         visit=visit,
@@ -467,7 +481,9 @@ def correct_visit(visit_id: int):
     """Correct one answer with a reason."""
     visit = visit_service.get_visit(visit_id, current_user)
     form = CorrectionForm(prefix="fix")
-    form.item_id.choices = [(i.id, i.id) for _, i in visit.checklist_version.checklist.items()]
+    form.item_id.choices = choices(
+        [(i.id, i.id) for _, i in visit.checklist_version.checklist.items()]
+    )
     if form.validate_on_submit():
         item = visit.checklist_version.checklist.item(form.item_id.data)
         try:

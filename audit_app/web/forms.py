@@ -10,6 +10,7 @@ from wtforms import (
     EmailField,
     FloatField,
     PasswordField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,6 +25,12 @@ from wtforms.validators import (
     Regexp,
     ValidationError,
 )
+
+
+def choices(pairs) -> list[SelectChoice]:
+    """Select options from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
 
 CODE = Regexp(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$", message="1-32 letters, digits, '.', '-' or '_'")
 
@@ -49,7 +56,8 @@ class LocationForm(FlaskForm):
     timezone = StringField("Time zone", default="UTC", validators=[DataRequired()])
     contact_email = EmailField("Branch contact email", validators=[Optional(), Email()])
     language = SelectField(
-        "Report language", choices=[("en", "English"), ("ms", "Malay"), ("id", "Indonesian")]
+        "Report language",
+        choices=choices([("en", "English"), ("ms", "Malay"), ("id", "Indonesian")]),
     )
     active = BooleanField("Active", default=True)
 
@@ -71,13 +79,15 @@ class UserForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=120)])
     role = SelectField(
         "Role",
-        choices=[
-            ("shopper", "Mystery shopper"),
-            ("reviewer", "Reviewer"),
-            ("area_manager", "Area manager"),
-            ("branch_manager", "Branch manager"),
-            ("admin", "Admin"),
-        ],
+        choices=choices(
+            [
+                ("shopper", "Mystery shopper"),
+                ("reviewer", "Reviewer"),
+                ("area_manager", "Area manager"),
+                ("branch_manager", "Branch manager"),
+                ("admin", "Admin"),
+            ]
+        ),
     )
     password = PasswordField("Password", validators=[Optional(), Length(min=10, max=256)])
     areas = SelectMultipleField("Areas (area managers)", choices=[])
