@@ -13,7 +13,7 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import object_session, selectinload
 
 from .. import scoring
 from ..checklists.answers import check_answers, first_marks, timed_from_events
@@ -289,6 +289,9 @@ def set_scores(
     by_id = {a["item_id"]: a for a in answers}
     visit.answers.clear()
     visit.sections.clear()
+    session = object_session(visit)
+    if session is not None and visit.id is not None:
+        session.flush()  # delete the old rows before inserting new ones with the same keys
     for item_result in result.items:
         answer = by_id.get(item_result.item_id)
         if answer is None:

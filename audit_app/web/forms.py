@@ -89,9 +89,13 @@ class UserForm(FlaskForm):
             ]
         ),
     )
-    password = PasswordField("Password", validators=[Optional(), Length(min=10, max=256)])
-    areas = SelectMultipleField("Areas (area managers)", choices=[])
-    location = SelectField("Location (branch managers)", choices=[])
+    password = PasswordField(
+        "Password",
+        validators=[Optional(), Length(min=10, max=256, message="Must be at least 10 characters")],
+    )
+    # the service checks these against the role (and says which is missing)
+    areas = SelectMultipleField("Areas (area managers)", choices=[], validate_choice=False)
+    location = SelectField("Location (branch managers)", choices=[], validate_choice=False)
     allow_adhoc = BooleanField("May submit visits without an assignment (shoppers)")
 
 

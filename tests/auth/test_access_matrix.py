@@ -30,7 +30,7 @@ MATRIX = [
     ("GET", "/admin/users", (302, 403, 403, 403, 403, 200)),
     ("POST", "/admin/users", (302, 403, 403, 403, 403, 200)),
     ("GET", "/admin/users/{U_spare}", (302, 403, 403, 403, 403, 200)),
-    ("POST", "/admin/users/{U_spare}", (302, 403, 403, 403, 403, 200)),
+    ("POST", "/admin/users/{U_spare}", (302, 403, 403, 403, 403, 302)),
     ("POST", "/admin/users/{U_spare}/active", (302, 403, 403, 403, 403, 302)),
     ("GET", "/admin/assignments", (302, 403, 403, 200, 403, 200)),
     ("POST", "/admin/assignments", (302, 403, 403, 200, 403, 200)),

@@ -47,8 +47,11 @@ def test_login_rotates_the_session_and_logout_ends_it_on_the_server(app, make_us
     token = csrf_token(client)
     before = client.get_cookie("audit_session").value
 
-    response = client.post("/api/v1/auth/login", headers={"X-CSRFToken": token},
-                           json={"email": "r@example.com", "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/login",
+        headers={"X-CSRFToken": token},
+        json={"email": "r@example.com", "password": PASSWORD},
+    )
     assert response.status_code == 200
     after = client.get_cookie("audit_session").value
     assert after != before
@@ -72,9 +75,11 @@ def test_failed_logins_say_the_same_thing_whatever_was_wrong(app, make_user):
     with app.app_context():
         set_active(inactive, False)
     answers = []
-    for email, password in [("s@example.com", "wrong password"),
-                            ("nobody@example.com", PASSWORD),
-                            ("gone@example.com", PASSWORD)]:
+    for email, password in [
+        ("s@example.com", "wrong password"),
+        ("nobody@example.com", PASSWORD),
+        ("gone@example.com", PASSWORD),
+    ]:
         response = api_login(app.test_client(), email, password)
         answers.append((response.status_code, response.json["message"]))
     assert len(set(answers)) == 1 and answers[0][0] == 401
@@ -86,8 +91,9 @@ def test_login_page_shows_the_error_beside_the_field(app, make_user):
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/login", data={"csrf_token": token, "email": "adm@example.com",
-                                           "password": "nope"})
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": "adm@example.com", "password": "nope"}
+    )
     html = response.get_data(as_text=True)
     assert response.status_code == 401
     assert 'id="password-error"' in html and "Email or password is incorrect" in html
@@ -98,8 +104,10 @@ def test_login_with_the_form_lands_on_the_role_start_page(app, make_user):
     client = app.test_client()
     page = client.get("/login?next=/admin/review").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
-    response = client.post("/login?next=https://evil.example/", data={
-        "csrf_token": token, "email": "rv@example.com", "password": PASSWORD})
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": token, "email": "rv@example.com", "password": PASSWORD},
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/admin/review"  # never an open redirect
 
@@ -120,8 +128,9 @@ def test_staff_session_ends_at_absolute_limit_even_when_active(app, login_as):
         assert login.expires_at - login.created_at == timedelta(hours=12)
         db.session.remove()
     # active a minute ago, but the login is 12 hours and a minute old
-    age_sessions(app, created_at=timedelta(hours=12, minutes=1),
-                 expires_at=timedelta(hours=12, minutes=1))
+    age_sessions(
+        app, created_at=timedelta(hours=12, minutes=1), expires_at=timedelta(hours=12, minutes=1)
+    )
     assert client.get("/api/v1/auth/me").status_code == 401
 
 
@@ -152,8 +161,7 @@ def test_state_changing_api_call_without_csrf_token_is_refused(app, login_as, vi
     response = client.post("/api/v1/visits", json=visit_payload())
     assert response.status_code == 400
     assert "CSRF" in response.json["message"]
-    forged = client.post("/api/v1/visits", json=visit_payload(),
-                         headers={"X-CSRFToken": "forged"})
+    forged = client.post("/api/v1/visits", json=visit_payload(), headers={"X-CSRFToken": "forged"})
     assert forged.status_code == 400
 
 
@@ -195,13 +203,19 @@ def test_rate_limits_are_shared_through_redis_when_configured(tmp_path, database
     from audit_app import create_app
     from tests.conftest import _config_dict
 
-    config = {**_config_dict(), "SQLALCHEMY_DATABASE_URI": database_url,
-              "RATELIMIT_STORAGE_URI": url, "LOGIN_RATE_LIMIT": "2 per minute"}
+    config = {
+        **_config_dict(),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "RATELIMIT_STORAGE_URI": url,
+        "LOGIN_RATE_LIMIT": "2 per minute",
+    }
     first, second = create_app(config), create_app(config)
     with first.app_context():  # the migrated schema from the session database
         pass
-    codes = [api_login(app.test_client(), "x@example.com", "wrong").status_code
-             for app in (first, second, first)]
+    codes = [
+        api_login(app.test_client(), "x@example.com", "wrong").status_code
+        for app in (first, second, first)
+    ]
     assert codes == [401, 401, 429]
     redis.Redis.from_url(url).flushdb()
 
@@ -210,8 +224,12 @@ def test_security_headers_on_every_response(client):
     for path in ("/login", "/api/v1/openapi.json", "/healthz", "/no-such-page"):
         headers = client.get(path).headers
         csp = headers["Content-Security-Policy"]
-        for directive in ("frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'",
-                          "script-src 'self'"):
+        for directive in (
+            "frame-ancestors 'none'",
+            "base-uri 'none'",
+            "object-src 'none'",
+            "script-src 'self'",
+        ):
             assert directive in csp
         assert "unsafe-inline" not in csp
         assert headers["X-Content-Type-Options"] == "nosniff"
@@ -223,9 +241,12 @@ def test_https_adds_hsts_and_secure_cookies(app, make_user):
     make_user("admin", email="tls@example.com")
     client = app.test_client()
     token = client.get("/api/v1/auth/csrf", base_url="https://localhost").json["csrf_token"]
-    response = client.post("/api/v1/auth/login", base_url="https://localhost",
-                           headers={"X-CSRFToken": token, "Referer": "https://localhost/login"},
-                           json={"email": "tls@example.com", "password": PASSWORD})
+    response = client.post(
+        "/api/v1/auth/login",
+        base_url="https://localhost",
+        headers={"X-CSRFToken": token, "Referer": "https://localhost/login"},
+        json={"email": "tls@example.com", "password": PASSWORD},
+    )
     assert response.headers["Strict-Transport-Security"].startswith("max-age=")
     cookie = response.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
@@ -241,8 +262,11 @@ def test_session_cookie_is_httponly_and_samesite(app):
 def test_production_refuses_to_start_without_a_real_secret_key(secret):
     from audit_app import create_app
 
-    config = {"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-              "SECRET_KEY": secret}
+    config = {
+        "ENV_NAME": "production",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        "SECRET_KEY": secret,
+    }
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app(config)
 
@@ -250,8 +274,9 @@ def test_production_refuses_to_start_without_a_real_secret_key(secret):
 def test_production_starts_with_a_long_random_secret():
     from audit_app import create_app
 
-    app = create_app({"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://",
-                      "SECRET_KEY": "x" * 48})
+    app = create_app(
+        {"ENV_NAME": "production", "SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x" * 48}
+    )
     assert app.config["SECRET_KEY"] == "x" * 48
 
 
