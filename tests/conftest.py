@@ -48,7 +48,9 @@ def app(database_url, tmp_path_factory):
         _drop_everything()
         upgrade()
         db.session.remove()
-    return app
+    yield app
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _config_dict() -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from flask import Flask
 
 from audit_app.auth import PUBLIC_ENDPOINTS
 from audit_app.auth.access import rule_for
@@ -121,15 +120,12 @@ def test_every_route_declares_its_access_rule(app):
     assert undeclared == []
 
 
-def test_a_route_without_a_declaration_is_refused():
-    from audit_app import create_app
-
-    app: Flask = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
-
-    @app.get("/forgotten")
+def test_a_route_without_a_declaration_is_refused(app):
     def forgotten():
         return "secret"
 
+    app.view_functions["forgotten"] = forgotten
+    app.url_map.add(app.url_rule_class("/forgotten", endpoint="forgotten", methods=["GET"]))
     response = app.test_client().get("/forgotten")
     assert response.status_code == 403 and b"secret" not in response.data
 

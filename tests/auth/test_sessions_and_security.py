@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -188,8 +189,26 @@ def test_login_attempts_are_rate_limited_without_naming_the_account(app, make_us
     assert "Retry-After" in blocked.headers
 
 
-def test_rate_limits_are_shared_through_redis_when_configured(tmp_path, database_url):
-    """Two app processes behind a balancer share one counter in Redis."""
+REDIS_SCRIPT = """
+import sys
+from audit_app import create_app
+from audit_app.extensions import db
+from tests.conftest import api_login
+
+config = {"TESTING": True, "SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": sys.argv[1],
+          "RATELIMIT_STORAGE_URI": sys.argv[2], "LOGIN_RATE_LIMIT": "2 per minute"}
+app = create_app(config)
+with app.app_context():
+    db.create_all()
+print(api_login(app.test_client(), "x@example.com", "wrong").status_code)
+"""
+
+
+def test_rate_limits_are_shared_through_redis_when_configured(tmp_path):
+    """Separate app processes behind a balancer share one login counter in Redis."""
+    import subprocess
+    import sys
+
     import redis
 
     url = "redis://127.0.0.1:6379/15"
@@ -200,24 +219,24 @@ def test_rate_limits_are_shared_through_redis_when_configured(tmp_path, database
             raise
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     redis.Redis.from_url(url).flushdb()
-    from audit_app import create_app
-    from tests.conftest import _config_dict
-
-    config = {
-        **_config_dict(),
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "RATELIMIT_STORAGE_URI": url,
-        "LOGIN_RATE_LIMIT": "2 per minute",
-    }
-    first, second = create_app(config), create_app(config)
-    with first.app_context():  # the migrated schema from the session database
-        pass
-    codes = [
-        api_login(app.test_client(), "x@example.com", "wrong").status_code
-        for app in (first, second, first)
-    ]
+    database = f"sqlite:///{tmp_path / 'redis-test.db'}"
+    codes = []
+    try:
+        for _ in range(3):  # three processes, like three app servers
+            out = subprocess.run(
+                [sys.executable, "-c", REDIS_SCRIPT, database, url],
+                capture_output=True,
+                text=True,
+                timeout=60,
+                cwd=Path(__file__).parent.parent.parent,
+            )
+            assert out.returncode == 0, out.stderr
+            codes.append(int(out.stdout.strip().splitlines()[-1]))
+        keys = redis.Redis.from_url(url).keys("*")
+    finally:
+        redis.Redis.from_url(url).flushdb()
     assert codes == [401, 401, 429]
-    redis.Redis.from_url(url).flushdb()
+    assert keys  # the counters live in Redis, not in a process
 
 
 def test_security_headers_on_every_response(client):
