@@ -13,7 +13,7 @@ from ..checklists import ChecklistError, load_directory
 from ..extensions import db
 from ..models import Visit
 from ..services.checklists import sync_checklists
-from ..services.demo import seed_demo
+from ..services.demo import DEMO_PASSWORD, seed_demo
 from .common import fail
 
 group = click.Group("demo", help="Demo data.")
@@ -48,5 +48,10 @@ def seed_command(seed: int, locations: int, months: int, until: str | None, if_e
     result = seed_demo(seed, locations, months, last)
     click.echo(
         f"demo: {result.areas} areas, {result.locations} locations, "
-        f"{result.visits} visits up to {last:%Y-%m}"
+        f"{result.visits} visits up to {last:%Y-%m}, {result.users} new users"
+    )
+    click.echo(
+        "demo: log in at /login as admin@demo.example, reviewer@demo.example, "
+        f"am.my@demo.example, branch@demo.example or shopper1@demo.example; "
+        f"password: {DEMO_PASSWORD}"
     )
