@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     Float,
     ForeignKey,
     Index,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
@@ -40,6 +42,7 @@ class Visit(db.Model):
         UniqueConstraint("shopper_id", "client_uuid"),
         Index("ix_visits_location_started", "location_id", "started_at"),
         Index("ix_visits_status_started", "status", "started_at"),
+        Index("ix_visits_location_local_date", "location_id", "local_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +54,11 @@ class Visit(db.Model):
         ForeignKey("checklist_versions.id"), index=True
     )
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the start in the location's time zone, kept so analytics can group by local day,
+    # weekday and hour in plain SQL on every database
+    local_date: Mapped[date] = mapped_column(Date)
+    local_weekday: Mapped[int] = mapped_column(SmallInteger)  # Monday = 0
+    local_hour: Mapped[int] = mapped_column(SmallInteger)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # on the phone
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # by the server

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
@@ -255,6 +256,9 @@ def _fill(visit: Visit, sub: Submission) -> None:
     visit.checklist_version = sub.version
     visit.assignment_id = sub.assignment.id if sub.assignment else None
     visit.started_at = payload["started_at"]
+    local = payload["started_at"].astimezone(ZoneInfo(sub.location.timezone))
+    visit.local_date, visit.local_weekday, visit.local_hour = (
+        local.date(), local.weekday(), local.hour)
     visit.ended_at = payload.get("ended_at")
     visit.submitted_at = payload.get("submitted_at")
     visit.received_at = utcnow()

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 11:55:09.600182
+Create Date: 2026-11-23 12:31:42.287692
 
 """
 from alembic import op
@@ -143,6 +143,9 @@ def upgrade():
     sa.Column('location_id', sa.Integer(), nullable=False),
     sa.Column('checklist_version_id', sa.Integer(), nullable=False),
     sa.Column('started_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('local_date', sa.Date(), nullable=False),
+    sa.Column('local_weekday', sa.SmallInteger(), nullable=False),
+    sa.Column('local_hour', sa.SmallInteger(), nullable=False),
     sa.Column('ended_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('submitted_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
@@ -170,6 +173,7 @@ def upgrade():
     )
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_visits_checklist_version_id'), ['checklist_version_id'], unique=False)
+        batch_op.create_index('ix_visits_location_local_date', ['location_id', 'local_date'], unique=False)
         batch_op.create_index('ix_visits_location_started', ['location_id', 'started_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_visits_shopper_id'), ['shopper_id'], unique=False)
         batch_op.create_index('ix_visits_status_started', ['status', 'started_at'], unique=False)
@@ -243,6 +247,7 @@ def downgrade():
         batch_op.drop_index('ix_visits_status_started')
         batch_op.drop_index(batch_op.f('ix_visits_shopper_id'))
         batch_op.drop_index('ix_visits_location_started')
+        batch_op.drop_index('ix_visits_location_local_date')
         batch_op.drop_index(batch_op.f('ix_visits_checklist_version_id'))
 
     op.drop_table('visits')

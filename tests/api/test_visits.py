@@ -264,3 +264,24 @@ def test_uuid_is_case_and_format_insensitive(app, client, visit_payload):
     client.post("/api/v1/visits", json=payload)
     upper = dict(payload, client_uuid=str(uuid.UUID(payload["client_uuid"])).upper())
     assert client.post("/api/v1/visits", json=upper).status_code == 200
+
+
+def test_local_date_weekday_and_hour_follow_the_location_time_zone(
+    app, client, visit_payload, make_location
+):
+    jakarta = make_location("JKT", timezone="Asia/Jakarta")
+    # 2026-10-10 20:30 UTC is Sunday 03:30 in Jakarta (UTC+7)
+    payload = visit_payload(
+        location_id=jakarta,
+        started_at="2026-10-10T20:30:00+00:00",
+        ended_at="2026-10-10T20:50:00+00:00",
+        events=[],
+    )
+    visit_id = client.post("/api/v1/visits", json=payload).json["id"]
+    with app.app_context():
+        visit = db.session.get(Visit, visit_id)
+        assert (str(visit.local_date), visit.local_weekday, visit.local_hour) == (
+            "2026-10-11",
+            6,
+            3,
+        )
