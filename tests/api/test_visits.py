@@ -277,9 +277,11 @@ def test_local_date_weekday_and_hour_follow_the_location_time_zone(
         ended_at="2026-10-10T20:50:00+00:00",
         events=[],
     )
-    visit_id = client.post("/api/v1/visits", json=payload).json["id"]
+    payload["answers"].append({"item_id": "time_to_greeting", "value": 25})
+    response = client.post("/api/v1/visits", json=payload)
+    assert response.status_code == 201, response.json
     with app.app_context():
-        visit = db.session.get(Visit, visit_id)
+        visit = db.session.get(Visit, response.json["id"])
         assert (str(visit.local_date), visit.local_weekday, visit.local_hour) == (
             "2026-10-11",
             6,
