@@ -33,6 +33,8 @@ class AuditApi(Api):
         return super().handle_http_exception(error)
 
 
-db = SQLAlchemy(model_class=Base)
+# Objects stay usable after commit: a request answers with what it just wrote instead of
+# reading it back (each request has its own short-lived session).
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 api = AuditApi()

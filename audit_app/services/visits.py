@@ -12,9 +12,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import scoring
 from ..checklists.answers import check_answers, first_marks, timed_from_events
@@ -94,8 +95,10 @@ def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool
     visit = Visit(client_uuid=payload["client_uuid"], shopper_id=shopper.id)
     try:
         with write_transaction() as session:
-            _fill(visit, submission)
+            children = _fill(visit, submission)
             session.add(visit)
+            session.flush()
+            _insert_children(session, visit, *children)
             if submission.assignment is not None:
                 session.merge(submission.assignment).status = AssignmentStatus.COMPLETED
     except IntegrityError:
@@ -230,11 +233,8 @@ def _resubmit(visit_id: int, submission: Submission, shopper: User) -> Visit:
         if visit is None or visit.status != VisitStatus.RETURNED:
             raise Conflict("the visit is no longer waiting for a resubmission")
         old_score = visit.score
-        visit.answers.clear()
-        visit.sections.clear()
-        visit.events.clear()
-        session.flush()
-        _fill(visit, submission)
+        answers, sections, events = _fill(visit, submission)
+        _replace_children(visit, answers, sections, events)
         visit.revision += 1
         audit.record(
             "visit.resubmit",
@@ -245,8 +245,10 @@ def _resubmit(visit_id: int, submission: Submission, shopper: User) -> Visit:
     return visit
 
 
-def _fill(visit: Visit, sub: Submission) -> None:
-    """Set a visit's content, scores, flags and child rows from a submission."""
+def _fill(
+    visit: Visit, sub: Submission
+) -> tuple[list[Answer], list[SectionScore], list[VisitEvent]]:
+    """Set a visit's content, scores and flags; return its child rows (not yet stored)."""
     payload, result = sub.payload, sub.result
     checkin = payload.get("checkin") or {}
     sent_at = payload.get("sent_at")
@@ -258,14 +260,14 @@ def _fill(visit: Visit, sub: Submission) -> None:
     visit.started_at = payload["started_at"]
     local = payload["started_at"].astimezone(ZoneInfo(sub.location.timezone))
     visit.local_date, visit.local_weekday, visit.local_hour = (
-        local.date(), local.weekday(), local.hour)
+        local.date(),
+        local.weekday(),
+        local.hour,
+    )
     visit.ended_at = payload.get("ended_at")
     visit.submitted_at = payload.get("submitted_at")
     visit.received_at = utcnow()
     visit.status = VisitStatus.SUBMITTED
-    visit.score = _round(result.percent)
-    visit.passed = result.passed
-    visit.critical_failed = result.critical_failed
     visit.checkin_latitude = checkin.get("latitude")
     visit.checkin_longitude = checkin.get("longitude")
     visit.checkin_accuracy_m = checkin.get("accuracy_m")
@@ -280,52 +282,94 @@ def _fill(visit: Visit, sub: Submission) -> None:
         max_distance_m=cfg["FLAG_DISTANCE_M"],
         max_skew_s=cfg["FLAG_CLOCK_SKEW_S"],
     )
-    set_scores(visit, sub.version.checklist, sub.answers, result)
-    for event in payload.get("events", []):
-        visit.events.append(VisitEvent(kind=event["kind"], at=event["at"]))
+    answers, sections = score_rows(sub.version.checklist, sub.answers, result)
+    _set_totals(visit, result)
+    events = [VisitEvent(kind=e["kind"], at=e["at"]) for e in payload.get("events", [])]
+    return answers, sections, events
+
+
+def _insert_children(session, visit: Visit, answers, sections, events) -> None:
+    """Store a new visit's rows with one executemany per table (no per-row round trip).
+
+    The in-memory rows become the visit's loaded collections, so answering the request
+    needs no second read.
+    """
+    for model, rows, name in (
+        (Answer, answers, "answers"),
+        (SectionScore, sections, "sections"),
+        (VisitEvent, events, "events"),
+    ):
+        if rows:
+            keys = [a.key for a in inspect(model).column_attrs if a.key not in ("id", "visit_id")]
+            session.execute(
+                insert(model),
+                [{"visit_id": visit.id, **{k: getattr(row, k) for k in keys}} for row in rows],
+            )
+        set_committed_value(visit, name, rows)
+
+
+def _replace_children(visit: Visit, answers, sections, events=None) -> None:
+    """Swap a stored visit's rows for new ones (resubmission, correction)."""
+    visit.answers.clear()
+    visit.sections.clear()
+    if events is not None:
+        visit.events.clear()
+    session = object_session(visit)
+    if session is not None:
+        session.flush()  # delete the old rows before inserting new ones with the same keys
+    visit.answers.extend(answers)
+    visit.sections.extend(sections)
+    if events is not None:
+        visit.events.extend(events)
 
 
 def set_scores(
     visit: Visit, checklist: Checklist, answers: list[Mapping[str, Any]], result: scoring.VisitScore
 ) -> None:
-    """(Re)build a visit's answer and section rows from its answers and their scores."""
+    """Rebuild a stored visit's answer and section rows and totals from new scores."""
+    answer_rows, section_rows = score_rows(checklist, answers, result)
+    _replace_children(visit, answer_rows, section_rows)
+    _set_totals(visit, result)
+
+
+def score_rows(
+    checklist: Checklist, answers: list[Mapping[str, Any]], result: scoring.VisitScore
+) -> tuple[list[Answer], list[SectionScore]]:
+    """Build (not store) the answer and section rows of a scored visit."""
     order = {item.id: index for index, (_, item) in enumerate(checklist.items())}
     by_id = {a["item_id"]: a for a in answers}
-    visit.answers.clear()
-    visit.sections.clear()
-    session = object_session(visit)
-    if session is not None and visit.id is not None:
-        session.flush()  # delete the old rows before inserting new ones with the same keys
-    for item_result in result.items:
-        answer = by_id.get(item_result.item_id)
-        if answer is None:
-            continue
-        visit.answers.append(
-            Answer(
-                position=order[item_result.item_id],
-                section_id=item_result.section_id,
-                item_id=item_result.item_id,
-                value=answer.get("value"),
-                na=bool(answer.get("na")),
-                note=answer.get("note") or "",
-                earned=item_result.earned,
-                possible=item_result.possible,
-                met=item_result.met,
-                critical_failed=item_result.critical_failed,
-            )
+    answer_rows = [
+        Answer(
+            position=order[r.item_id],
+            section_id=r.section_id,
+            item_id=r.item_id,
+            value=by_id[r.item_id].get("value"),
+            na=bool(by_id[r.item_id].get("na")),
+            note=by_id[r.item_id].get("note") or "",
+            earned=r.earned,
+            possible=r.possible,
+            met=r.met,
+            critical_failed=r.critical_failed,
         )
-    for position, section in enumerate(result.sections):
-        visit.sections.append(
-            SectionScore(
-                position=position,
-                section_id=section.section_id,
-                weight=section.weight,
-                earned=section.earned,
-                possible=section.possible,
-                percent=_round(section.percent),
-                critical_failed=section.critical_failed,
-            )
+        for r in result.items
+        if r.item_id in by_id
+    ]
+    section_rows = [
+        SectionScore(
+            position=position,
+            section_id=section.section_id,
+            weight=section.weight,
+            earned=section.earned,
+            possible=section.possible,
+            percent=_round(section.percent),
+            critical_failed=section.critical_failed,
         )
+        for position, section in enumerate(result.sections)
+    ]
+    return answer_rows, section_rows
+
+
+def _set_totals(visit: Visit, result: scoring.VisitScore) -> None:
     visit.score = _round(result.percent)
     visit.passed = result.passed
     visit.critical_failed = result.critical_failed
