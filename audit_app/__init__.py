@@ -35,9 +35,15 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
 
     check_secret_key(app.config)
 
-    from . import api, auth, cli, database, web
+    from . import api, auth, cli, database, observability, web
     from .extensions import db, migrate
 
+    observability.init_app(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     db.init_app(app)
     database.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -46,6 +52,14 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Behind `hops` reverse proxies, take client address and scheme from X-Forwarded-*."""
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
 
 
 def check_secret_key(config) -> None:

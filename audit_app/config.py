@@ -56,6 +56,11 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute; 30 per hour")
+    # behind N reverse proxies, trust N X-Forwarded-* hops (0: direct)
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    LOG_JSON = _bool("LOG_JSON", True)
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    ACCESS_LOG = _bool("ACCESS_LOG", True)
     # evidence flags for reviewers
     FLAG_DISTANCE_M = float(os.environ.get("FLAG_DISTANCE_M", "500"))
     FLAG_CLOCK_SKEW_S = float(os.environ.get("FLAG_CLOCK_SKEW_S", "300"))

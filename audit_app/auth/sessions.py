@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from flask import current_app, session
 from sqlalchemy import select, update
-from sqlalchemy.orm import joinedload
 
 from ..database import write_transaction
 from ..extensions import db

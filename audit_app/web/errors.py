@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from ..extensions import api
 
@@ -55,7 +56,29 @@ def handle_unexpected(error: Exception):
     return handle_http_error(InternalServerError())
 
 
+def handle_database_unavailable(error: Exception):
+    """The database is down or locked: a retryable 503; the transaction was rolled back."""
+    from flask import current_app
+
+    from ..extensions import db
+
+    db.session.rollback()
+    current_app.logger.error(
+        "database unavailable on %s %s: %s", request.method, request.path, type(error).__name__
+    )
+    unavailable = ServiceUnavailable()
+    unavailable.data = {
+        "message": "The database is unavailable; nothing was stored. Retry in a few seconds."
+    }
+    response = handle_http_error(unavailable)
+    response = response if not isinstance(response, tuple) else current_app.make_response(response)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def init_app(app: Flask) -> None:
     # registered after flask-smorest's own handler, so this one decides JSON or HTML
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
