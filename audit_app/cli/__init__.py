@@ -2,9 +2,10 @@
 
 from flask import Flask
 
-from . import checklists, demo, locations, users
+from . import backup, checklists, demo, locations, users
 
 
 def init_app(app: Flask) -> None:
     for group in (checklists.group, locations.group, demo.group, users.group):
         app.cli.add_command(group)
+    backup.init_app(app)
