@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from . import backup, checklists, demo, locations, users
+from . import backup, checklists, demo, locations, privacy, users
 
 
 def init_app(app: Flask) -> None:
-    for group in (checklists.group, locations.group, demo.group, users.group):
+    for group in (checklists.group, locations.group, demo.group, users.group, privacy.group):
         app.cli.add_command(group)
     backup.init_app(app)
