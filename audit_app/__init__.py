@@ -23,6 +23,9 @@ def create_app(config: type | dict[str, Any] | None = None) -> Flask:
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    from .web.converters import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
     app.config.from_object(Config)
     if isinstance(config, dict):
         app.config.update(config)
