@@ -52,7 +52,7 @@ def init_app(app: Flask) -> None:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(JsonFormatter())
         app.logger.handlers[:] = [handler]
-        app.logger.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+        app.logger.setLevel(str(app.config.get("LOG_LEVEL", "INFO")).upper())
         app.logger.propagate = False
     access = logging.getLogger("audit_app.access")
     access.handlers[:] = app.logger.handlers
