@@ -22,7 +22,22 @@ def login(base: str, email: str) -> requests.Session:
     return session
 
 
-def answer(item: dict) -> dict | None:
+def photo(session: requests.Session, base: str) -> str:
+    """Upload a small generated JPEG and return its UUID."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (320, 240), (40, 120, 200)).save(buffer, "JPEG")
+    photo_id = str(uuid.uuid4())
+    response = session.post(f"{base}/api/v1/photos", timeout=30, data={"uuid": photo_id},
+                            files={"file": ("receipt.jpg", buffer.getvalue(), "image/jpeg")})
+    assert response.status_code == 201, response.text
+    return photo_id
+
+
+def answer(item: dict, session: requests.Session, base: str) -> dict | None:
     kind = item["type"]
     if kind == "timed" and item.get("from_event"):
         return None
@@ -30,7 +45,10 @@ def answer(item: dict) -> dict | None:
              "text": "smoke test"}.get(kind)
     if kind == "choice":
         value = max(item["options"], key=lambda o: o["fraction"])["id"]
-    return {"item_id": item["id"], "value": value}
+    result = {"item_id": item["id"], "value": value}
+    if item.get("photo") == "required":
+        result["photos"] = [photo(session, base)]
+    return result
 
 
 def main(base: str) -> None:
@@ -46,7 +64,7 @@ def main(base: str) -> None:
         "client_uuid": str(uuid.uuid4()), "location_id": location["id"],
         "checklist_version": checklist["content_hash"], "started_at": start.isoformat(),
         "answers": [a for s in checklist["checklist"]["sections"] for i in s["items"]
-                    if (a := answer(i)) is not None],
+                    if (a := answer(i, shopper, base)) is not None],
         "events": [{"kind": k, "at": (start + timedelta(seconds=20 * n)).isoformat()}
                    for n, k in enumerate(marks)],
     }
