@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -90,6 +91,8 @@ def app_env(database_url: str, **extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_hex(32),
         FLASK_APP="wsgi",
         PYTHONUNBUFFERED="1",
+        # one JSON access line per request would flood the benchmark's own output
+        ACCESS_LOG="false",
         **extra,
     )
     return env
@@ -212,12 +215,18 @@ class Client:
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
 
-    def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        content_type: str = "application/json",
+    ) -> tuple[int, bytes]:
         if self.conn is None:
             self.conn = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
         headers = self.session_headers()
         if body is not None:
-            headers["Content-Type"] = "application/json"
+            headers["Content-Type"] = content_type
         try:
             self.conn.request(method, path, body=body, headers=headers)
             response = self.conn.getresponse()
@@ -245,6 +254,25 @@ class Client:
             return status, json.loads(data)
         except ValueError:
             return status, data[:300]
+
+    def upload_photo(self, jpeg: bytes) -> tuple[int, str]:
+        """Upload a photo as the PWA does (multipart, a new photo UUID); return (status, uuid)."""
+        photo_uuid = str(uuid.uuid4())
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="uuid"\r\n\r\n'
+                f"{photo_uuid}\r\n--{boundary}\r\n"
+                'Content-Disposition: form-data; name="file"; filename="photo.jpg"\r\n'
+                "Content-Type: image/jpeg\r\n\r\n"
+            ).encode()
+            + jpeg
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        status, _ = self.request(
+            "POST", "/api/v1/photos", body, f"multipart/form-data; boundary={boundary}"
+        )
+        return status, photo_uuid
 
     def session_headers(self) -> dict[str, str]:
         """The headers this client sends: its own plus its cookies (to hand to load threads)."""
