@@ -37,6 +37,14 @@ class Config:
     SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "15000"))
     CHECKLISTS_DIR = Path(os.environ.get("CHECKLISTS_DIR", ROOT / "checklists"))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(16 * 1024 * 1024)))
+    # visit photos: files named by content hash; None -> <instance folder>/photos
+    PHOTO_DIR = os.environ.get("PHOTO_DIR")
+    PHOTO_MAX_BYTES = int(os.environ.get("PHOTO_MAX_BYTES", str(10 * 1024 * 1024)))
+    PHOTO_MAX_SIDE = int(os.environ.get("PHOTO_MAX_SIDE", "1600"))  # longest side once stored
+    PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(50_000_000)))  # as uploaded
+    PHOTO_THUMB_SIDE = int(os.environ.get("PHOTO_THUMB_SIDE", "320"))
+    # a backup file exported by the shopper's app carries its photos: allow more than a request
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(128 * 1024 * 1024)))
 
     # sessions: a remembered shopper's phone stays logged in; staff sessions are short
     SHOPPER_SESSION_DAYS = int(os.environ.get("SHOPPER_SESSION_DAYS", "90"))
@@ -69,6 +77,29 @@ class Config:
     CONSISTENCY_MET_AT = float(os.environ.get("CONSISTENCY_MET_AT", "0.85"))
     CONSISTENCY_MISSED_BELOW = float(os.environ.get("CONSISTENCY_MISSED_BELOW", "0.5"))
     MIN_VISITS_FOR_VERDICT = int(os.environ.get("MIN_VISITS_FOR_VERDICT", "3"))
+    # network aggregates per month kept in memory (docs/analytics.md); 0 turns the store off
+    ANALYTICS_CACHE_CHUNKS = int(os.environ.get("ANALYTICS_CACHE_CHUNKS", "512"))
+    # how often a stored month is compared with its visits, catching changes made outside
+    # the app's services (manual SQL, bulk loads); audited changes are seen at once
+    ANALYTICS_RECHECK_SECONDS = float(os.environ.get("ANALYTICS_RECHECK_SECONDS", "60"))
+
+    # reports and their distribution (docs/reports.md)
+    SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25"))
+    SMTP_USER = os.environ.get("SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_FROM = os.environ.get("SMTP_FROM", "reports@localhost")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    SMTP_TIMEOUT_S = float(os.environ.get("SMTP_TIMEOUT_S", "30"))
+    # the address links in e-mails start with (the app as branches reach it)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://localhost:5000")
+    REPORT_LINK_MAX_AGE_DAYS = int(os.environ.get("REPORT_LINK_MAX_AGE_DAYS", "30"))
+    # a PDF larger than this is sent as a signed link instead of an attachment
+    REPORT_ATTACH_MAX_BYTES = int(os.environ.get("REPORT_ATTACH_MAX_BYTES", str(5 * 1024 * 1024)))
+    REPORT_RENDER_TIMEOUT_S = float(os.environ.get("REPORT_RENDER_TIMEOUT_S", "60"))
+    REPORT_ORGANISATION = os.environ.get("REPORT_ORGANISATION", "Mystery-shopper audit")
+    # set to a Redis URL to render batches on a Celery queue instead of a local process pool
+    CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL")
 
     # flask-smorest / OpenAPI
     API_TITLE = "Mystery-shopper audit API"
@@ -86,4 +117,6 @@ class TestConfig(Config):
     # many logins from 127.0.0.1 per test; the rate-limit tests lower this themselves
     LOGIN_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_URI = "memory://"
+    # tests change visits by hand: check the analytics store against them on every read
+    ANALYTICS_RECHECK_SECONDS = 0.0
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL")

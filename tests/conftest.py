@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import threading
@@ -277,6 +278,76 @@ def visit_payload(mini_version, make_location):
                 {"kind": "entered", "at": iso(start)},
                 {"kind": "greeted", "at": iso(start + timedelta(seconds=20))},
             ],
+        }
+        payload.update(overrides)
+        return payload
+
+    return build
+
+
+# ---- photos and the shop-visit checklist (photo rules) ---------------------------------
+
+SHOP_VISIT = Path(__file__).parent / "pwa" / "fixtures" / "shop-visit.yaml"
+
+
+def image_bytes(fmt="JPEG", size=(800, 600), color=(200, 80, 40), exif=True, mode="RGB") -> bytes:
+    """An image as a camera or a phone would send it (a JPEG carries EXIF with GPS)."""
+    from PIL import Image
+
+    image = Image.new(mode, size, color if mode == "RGB" else (*color, 128))
+    out = io.BytesIO()
+    kwargs = {}
+    if exif and fmt == "JPEG":
+        tags = Image.Exif()
+        tags[0x010F] = "PhoneMaker"
+        tags[0x8825] = {1: "N", 2: (3.0, 8.0, 52.0), 3: "E", 4: (101.0, 42.0, 48.0)}
+        kwargs["exif"] = tags
+    image.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+@pytest.fixture
+def photo_dir(app, tmp_path, monkeypatch) -> Path:
+    """Photos go to a temporary folder, never the checkout's instance folder."""
+    folder = tmp_path / "photos"
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(folder))
+    return folder
+
+
+@pytest.fixture
+def shop_version(app) -> str:
+    """The shop-visit checklist (a photo-required item) stored; returns its content hash."""
+    from audit_app.checklists import load_file
+    from audit_app.services.checklists import sync_checklists
+
+    with app.app_context():
+        digest = sync_checklists([load_file(SHOP_VISIT)])[0].content_hash
+        db.session.remove()
+    return digest
+
+
+@pytest.fixture
+def shop_payload(shop_version, make_location):
+    """Build a valid shop-visit body; the receipt needs a photo (pass its UUIDs)."""
+    location_id = make_location()
+
+    def build(receipt_photos: list[str], **overrides) -> dict:
+        start = datetime(2026, 10, 6, 3, 0, tzinfo=UTC)
+        payload = {
+            "client_uuid": str(uuid.uuid4()),
+            "location_id": location_id,
+            "checklist_version": shop_version,
+            "started_at": iso(start),
+            "answers": [
+                {"item_id": "greeted_promptly", "value": True},
+                {"item_id": "smile", "value": 5},
+                {"item_id": "time_to_greeting", "value": 12},
+                {"item_id": "receipt", "value": True, "photos": receipt_photos},
+                {"item_id": "fetch_time", "na": True},
+                {"item_id": "farewell", "value": "personal"},
+                {"item_id": "name_used", "value": False},
+            ],
+            "events": [],
         }
         payload.update(overrides)
         return payload

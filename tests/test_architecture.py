@@ -7,7 +7,12 @@ import sys
 
 import pytest
 
-PURE = ["audit_app.checklists", "audit_app.scoring", "audit_app.stats"]
+PURE = [
+    "audit_app.checklists",
+    "audit_app.scoring",
+    "audit_app.stats",
+    "audit_app.reports.context",
+]
 
 
 @pytest.mark.parametrize("module", PURE)

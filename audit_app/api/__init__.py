@@ -4,10 +4,19 @@ from flask import Flask
 
 from ..extensions import api
 from ..services.errors import DomainError
-from . import assignments, auth, checklists, locations, visits
+from . import analytics, assignments, auth, checklists, imports, locations, photos, visits
 from .errors import http_error_for
 
-BLUEPRINTS = (auth.blp, checklists.blp, locations.blp, assignments.blp, visits.blp)
+BLUEPRINTS = (
+    auth.blp,
+    checklists.blp,
+    locations.blp,
+    assignments.blp,
+    visits.blp,
+    photos.blp,
+    imports.blp,
+    analytics.blp,
+)
 
 
 def init_app(app: Flask) -> None:

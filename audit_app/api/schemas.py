@@ -5,7 +5,16 @@ from __future__ import annotations
 from flask_login import current_user
 from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
 
+from ..checklists.answers import MAX_PHOTOS_PER_ITEM
 from ..checklists.model import EVENT_KINDS
+
+# database integer keys are 32-bit on every backend we support
+MAX_ID = 2**31 - 1
+
+
+def id_field(**kwargs) -> fields.Integer:
+    """A row id in a request: a positive 32-bit integer."""
+    return fields.Integer(strict=True, validate=validate.Range(1, MAX_ID), **kwargs)
 
 
 class StrictSchema(Schema):
@@ -27,6 +36,12 @@ class AnswerIn(StrictSchema):
     value = fields.Raw(load_default=None, allow_none=True)
     na = fields.Boolean(load_default=False)
     note = fields.String(load_default="", validate=validate.Length(max=2000))
+    # no default: a visit sent without photos hashes as it did before photos existed
+    photos = fields.List(
+        fields.UUID(),
+        validate=validate.Length(max=MAX_PHOTOS_PER_ITEM),
+        metadata={"description": "UUIDs of photos uploaded first to POST /api/v1/photos"},
+    )
 
 
 class EventIn(StrictSchema):
@@ -45,15 +60,14 @@ class VisitIn(StrictSchema):
     client_uuid = fields.UUID(
         required=True, metadata={"description": "Made on the phone; the idempotency key"}
     )
-    assignment_id = fields.Integer(
+    assignment_id = id_field(
         load_default=None,
-        strict=True,
         metadata={
             "description": "The assignment this visit fulfils (found by location and "
             "window when left out)"
         },
     )
-    location_id = fields.Integer(required=True, strict=True)
+    location_id = id_field(required=True)
     checklist_version = fields.String(
         required=True,
         validate=validate.Length(equal=64),
@@ -121,7 +135,36 @@ RESTRICTED = {
     "flags": {"admin", "reviewer"},
     "review_comment": {"admin", "reviewer", "shopper"},
     "reviewed_at": {"admin", "reviewer", "shopper"},
+    "checkin": {"admin", "reviewer", "shopper"},
 }
+
+
+class VisitPhotoOut(Schema):
+    id = fields.Integer()
+    uuid = fields.UUID(attribute="client_uuid")
+    item_id = fields.String(allow_none=True)
+    width = fields.Integer()
+    height = fields.Integer()
+    url = fields.Function(lambda p: f"/api/v1/photos/{p.id}")
+    thumbnail_url = fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
+
+
+class CheckinOut(Schema):
+    latitude = fields.Float(attribute="checkin_latitude")
+    longitude = fields.Float(attribute="checkin_longitude")
+    accuracy_m = fields.Float(attribute="checkin_accuracy_m", allow_none=True)
+
+
+def _visit_photos(visit) -> list:
+    from ..services.photos import photos_of_visit
+
+    return VisitPhotoOut(many=True).dump(photos_of_visit(visit.id))
+
+
+def _visit_checkin(visit) -> dict | None:
+    if visit.checkin_latitude is None or visit.checkin_longitude is None:
+        return None
+    return CheckinOut().dump(visit)
 
 
 class VisitOut(Schema):
@@ -150,6 +193,14 @@ class VisitOut(Schema):
     sections = fields.List(fields.Nested(SectionScoreOut))
     answers = fields.List(fields.Nested(AnswerOut))
     events = fields.List(fields.Nested(EventOut))
+    photos = fields.Function(
+        _visit_photos, metadata={"description": "Photos linked to the visit's answers"}
+    )
+    checkin = fields.Function(
+        _visit_checkin,
+        allow_none=True,
+        metadata={"description": "Where the shopper checked in; admins, reviewers, the shopper"},
+    )
 
     @post_dump
     def hide_restricted(self, data, **kwargs):
@@ -182,9 +233,9 @@ class VisitQuery(StrictSchema):
     status = fields.String(
         load_default=None, validate=validate.OneOf(["submitted", "approved", "returned"])
     )
-    location_id = fields.Integer(load_default=None)
+    location_id = fields.Integer(load_default=None, validate=validate.Range(1, MAX_ID))
     limit = fields.Integer(load_default=100, validate=validate.Range(1, 500))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(0, 1_000_000))
 
 
 class ReturnIn(StrictSchema):
@@ -231,15 +282,17 @@ class CsrfOut(Schema):
 
 
 class AssignmentIn(StrictSchema):
-    location_id = fields.Integer(required=True, strict=True)
+    location_id = id_field(required=True)
     checklist_key = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    shopper_id = fields.Integer(required=True, strict=True)
+    shopper_id = id_field(required=True)
     window_start = aware_datetime(required=True)
     window_end = aware_datetime(required=True)
     scenario = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class AssignmentLocationOut(Schema):
+class LocationBriefOut(Schema):
+    """What a shopper needs to find a branch."""
+
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -251,7 +304,7 @@ class AssignmentLocationOut(Schema):
 
 class AssignmentOut(Schema):
     id = fields.Integer()
-    location = fields.Nested(AssignmentLocationOut)
+    location = fields.Nested(LocationBriefOut)
     checklist_key = fields.String()
     shopper = fields.Nested(ShopperOut)
     window_start = fields.DateTime()
@@ -266,14 +319,7 @@ class AreaOut(Schema):
     name = fields.String()
 
 
-class LocationOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    address = fields.String()
-    latitude = fields.Float(allow_none=True)
-    longitude = fields.Float(allow_none=True)
-    timezone = fields.String()
+class LocationOut(LocationBriefOut):
     language = fields.String()
     area = fields.Nested(AreaOut)
 

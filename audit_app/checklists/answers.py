@@ -7,10 +7,11 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from .model import Checklist, Item, ItemType
+from .model import Checklist, Item, ItemType, PhotoRule
 
 MAX_TEXT = 5000
 MAX_SECONDS = 24 * 3600
+MAX_PHOTOS_PER_ITEM = 10
 
 
 def timed_from_events(item: Item, events: Mapping[str, datetime]) -> float | None:
@@ -86,4 +87,39 @@ def check_answers(checklist: Checklist, answers: Sequence[Mapping[str, Any]]) ->
     for _, item in checklist.items():
         if item.required and item.id not in given:
             errors[f"answers.{item.id}"] = f"required item '{item.id}' is not answered"
+    return errors
+
+
+def check_photos(
+    checklist: Checklist, answers: Sequence[Mapping[str, Any]], require: bool = True
+) -> dict[str, str]:
+    """Return {field path: message} for answers breaking their item's photo rule.
+
+    An item with `photo: required` that is answered (not N/A) needs at least one photo
+    (unless `require` is false); an item with `photo: none` takes none; a photo is listed
+    once. Each answer's `photos` is a list of photo ids (whether they were uploaded is the
+    caller's business).
+    """
+    errors: dict[str, str] = {}
+    for index, answer in enumerate(answers):
+        item_id = answer.get("item_id")
+        item = checklist.item(item_id) if isinstance(item_id, str) else None
+        if item is None:
+            continue
+        photos = list(answer.get("photos") or [])
+        path = f"answers[{index}].photos"
+        if photos and item.photo is PhotoRule.NONE:
+            errors[path] = f"item '{item_id}' takes no photos"
+        elif len(set(photos)) != len(photos):
+            errors[path] = "a photo is listed more than once"
+        elif len(photos) > MAX_PHOTOS_PER_ITEM:
+            errors[path] = f"at most {MAX_PHOTOS_PER_ITEM} photos per item"
+        elif (
+            require
+            and item.photo is PhotoRule.REQUIRED
+            and not answer.get("na")
+            and answer.get("value") is not None
+            and not photos
+        ):
+            errors[path] = f"item '{item_id}' needs a photo"
     return errors

@@ -2,10 +2,17 @@
 
 from flask import Flask
 
-from . import backup, checklists, demo, locations, privacy, users
+from . import backup, checklists, demo, locations, privacy, reports, users
 
 
 def init_app(app: Flask) -> None:
-    for group in (checklists.group, locations.group, demo.group, users.group, privacy.group):
+    for group in (
+        checklists.group,
+        locations.group,
+        demo.group,
+        users.group,
+        privacy.group,
+        reports.group,
+    ):
         app.cli.add_command(group)
     backup.init_app(app)

@@ -4,6 +4,8 @@ from .accounts import AuditEntry, LoginSession, Role, User, user_areas
 from .assignment import Assignment, AssignmentStatus
 from .checklist import ChecklistVersion
 from .org import Area, Location
+from .photo import Photo
+from .sendlog import SendLog, SendStatus
 from .types import UTCDateTime, utcnow
 from .visit import Answer, SectionScore, Visit, VisitEvent, VisitStatus
 
@@ -16,8 +18,11 @@ __all__ = [
     "ChecklistVersion",
     "Location",
     "LoginSession",
+    "Photo",
     "Role",
     "SectionScore",
+    "SendLog",
+    "SendStatus",
     "UTCDateTime",
     "User",
     "Visit",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 
 
@@ -24,6 +25,7 @@ def flags_for(
     window: tuple[datetime, datetime] | None,
     max_distance_m: float,
     max_skew_s: float,
+    reused_photos: Sequence[tuple[str, int]] = (),
 ) -> list[dict[str, str]]:
     """Return the evidence flags of one visit, each {"code", "message"}."""
     flags = []
@@ -53,6 +55,14 @@ def flags_for(
                 "message": f"started {started_at:%Y-%m-%d %H:%M} UTC, outside the "
                 f"assignment window {window[0]:%Y-%m-%d %H:%M} - "
                 f"{window[1]:%Y-%m-%d %H:%M}",
+            }
+        )
+    for item_id, other_visit in reused_photos:
+        flags.append(
+            {
+                "code": "photo_reused",
+                "message": f"the photo for '{item_id}' is the same image as one in "
+                f"visit {other_visit}",
             }
         )
     return flags

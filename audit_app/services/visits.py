@@ -12,13 +12,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import insert, inspect, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import object_session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import scoring
-from ..checklists.answers import check_answers, first_marks, timed_from_events
+from ..checklists.answers import check_answers, check_photos, first_marks, timed_from_events
 from ..checklists.model import Checklist, ItemType
 from ..database import write_transaction
 from ..extensions import db
@@ -28,6 +28,7 @@ from ..models import (
     AssignmentStatus,
     ChecklistVersion,
     Location,
+    Photo,
     SectionScore,
     User,
     Visit,
@@ -35,7 +36,7 @@ from ..models import (
     VisitStatus,
     utcnow,
 )
-from . import audit, evidence, scope
+from . import audit, evidence, photos, scope
 from .errors import Conflict, Invalid, NotFound
 
 # Fields that describe the request, not the visit: they may differ between retries.
@@ -53,6 +54,10 @@ class Submission:
     assignment: Assignment | None
     answers: list[dict[str, Any]]
     result: scoring.VisitScore
+    # (item id, photo) for every photo the answers refer to, and (item id, other visit id)
+    # for those whose image was already used in another visit
+    photos: tuple[tuple[str, Photo], ...] = ()
+    reused_photos: tuple[tuple[str, int], ...] = ()
 
 
 def content_hash(payload: Mapping[str, Any]) -> str:
@@ -74,13 +79,16 @@ def _jsonable(value: Any) -> str:
     raise TypeError(f"cannot hash {type(value).__name__}")
 
 
-def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool]:
+def submit_visit(
+    payload: Mapping[str, Any], shopper: User, *, require_photos: bool = True
+) -> tuple[Visit, bool]:
     """Store a submitted visit once; return (visit, created).
 
     The phone's client_uuid is the idempotency key: the same UUID with the same content
     returns the stored visit; with other content it is a Conflict, unless a reviewer returned
     the visit, when it is the shopper's resubmission. A concurrent duplicate loses on the
-    unique constraint and is answered like a retry.
+    unique constraint and is answered like a retry. Photos the answers name must have been
+    uploaded first; `require_photos=False` (generated demo data only) skips `photo: required`.
     """
     digest = content_hash(payload)
     existing = _find(shopper.id, payload["client_uuid"])
@@ -89,7 +97,9 @@ def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool
     ):
         return _replay(existing, digest), False
 
-    submission = evaluate(payload, shopper, digest, resubmitting=existing)
+    submission = evaluate(
+        payload, shopper, digest, resubmitting=existing, require_photos=require_photos
+    )
     if existing is not None:
         return _resubmit(existing.id, submission, shopper), False
     visit = Visit(client_uuid=payload["client_uuid"], shopper_id=shopper.id)
@@ -99,6 +109,7 @@ def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool
             session.add(visit)
             session.flush()
             _insert_children(session, visit, *children)
+            _link_photos(session, visit.id, submission.photos)
             if submission.assignment is not None:
                 session.merge(submission.assignment).status = AssignmentStatus.COMPLETED
     except IntegrityError:
@@ -111,7 +122,11 @@ def submit_visit(payload: Mapping[str, Any], shopper: User) -> tuple[Visit, bool
 
 
 def evaluate(
-    payload: Mapping[str, Any], shopper: User, digest: str, resubmitting: Visit | None = None
+    payload: Mapping[str, Any],
+    shopper: User,
+    digest: str,
+    resubmitting: Visit | None = None,
+    require_photos: bool = True,
 ) -> Submission:
     """Check a submission against its checklist version, location and assignment; score it."""
     version = db.session.scalar(
@@ -133,13 +148,77 @@ def evaluate(
     assignment = _assignment_for(payload, shopper, version, resubmitting)
     checklist = version.checklist
     answers = fill_timed_answers(checklist, payload["answers"], payload.get("events", []))
-    if errors := check_answers(checklist, answers):
+    errors = check_answers(checklist, answers)
+    photo_rules = check_photos(checklist, answers, require=require_photos)
+    errors.update((k, v) for k, v in photo_rules.items() if k not in errors)
+    linked, photo_errors = _uploaded_photos(answers, shopper, resubmitting)
+    errors.update((k, v) for k, v in photo_errors.items() if k not in errors)
+    if errors:
         raise Invalid(f"{len(errors)} invalid field(s) in the visit", errors)
+    reused = photos.reused_elsewhere(
+        [photo for _, photo in linked], resubmitting.id if resubmitting else None
+    )
+    by_photo = {photo.id: item_id for item_id, photo in linked}
     result = scoring.score(
         checklist,
         {a["item_id"]: scoring.Answer(a.get("value"), bool(a.get("na"))) for a in answers},
     )
-    return Submission(payload, digest, version, location, assignment, answers, result)
+    return Submission(
+        payload,
+        digest,
+        version,
+        location,
+        assignment,
+        answers,
+        result,
+        photos=tuple(linked),
+        reused_photos=tuple((by_photo[photo.id], other) for photo, other in reused),
+    )
+
+
+def _uploaded_photos(
+    answers: list[dict[str, Any]], shopper: User, resubmitting: Visit | None
+) -> tuple[list[tuple[str, Photo]], dict[str, str]]:
+    """The photos the answers name, each uploaded by this shopper and free for this visit."""
+    wanted = {p for a in answers for p in a.get("photos") or []}
+    found = photos.photos_by_uuid(shopper.id, wanted)
+    own_visit = resubmitting.id if resubmitting is not None else None
+    linked: list[tuple[str, Photo]] = []
+    errors: dict[str, str] = {}
+    seen: set[uuid.UUID] = set()
+    for index, answer in enumerate(answers):
+        for position, photo_uuid in enumerate(answer.get("photos") or []):
+            path = f"answers[{index}].photos[{position}]"
+            photo = found.get(photo_uuid)
+            if photo_uuid in seen:
+                errors[path] = f"photo {photo_uuid} is given for more than one answer"
+                continue
+            seen.add(photo_uuid)
+            if photo is None:
+                errors[path] = f"photo {photo_uuid} has not been uploaded (POST /api/v1/photos)"
+            elif photo.visit_id is not None and photo.visit_id != own_visit:
+                errors[path] = f"photo {photo_uuid} belongs to another visit"
+            else:
+                linked.append((answer["item_id"], photo))
+    return linked, errors
+
+
+def _link_photos(session, visit_id: int, linked: tuple[tuple[str, Photo], ...]) -> None:
+    """Point the visit's photos at it (and release those a resubmission no longer names)."""
+    session.execute(
+        update(Photo).where(Photo.visit_id == visit_id).values(visit_id=None, item_id=None)
+    )
+    for item_id, photo in linked:
+        claimed = session.execute(
+            update(Photo)
+            .where(Photo.id == photo.id, Photo.visit_id.is_(None))
+            .values(visit_id=visit_id, item_id=item_id)
+        )
+        if claimed.rowcount != 1:  # another visit took it meanwhile: undo the whole visit
+            raise Invalid(
+                "a photo belongs to another visit",
+                {"photos": f"photo {photo.client_uuid} belongs to another visit"},
+            )
 
 
 def _assignment_for(
@@ -235,6 +314,7 @@ def _resubmit(visit_id: int, submission: Submission, shopper: User) -> Visit:
         old_score = visit.score
         answers, sections, events = _fill(visit, submission)
         _replace_children(visit, answers, sections, events)
+        _link_photos(session, visit.id, submission.photos)
         visit.revision += 1
         audit.record(
             "visit.resubmit",
@@ -281,6 +361,7 @@ def _fill(
         window=(sub.assignment.window_start, sub.assignment.window_end) if sub.assignment else None,
         max_distance_m=cfg["FLAG_DISTANCE_M"],
         max_skew_s=cfg["FLAG_CLOCK_SKEW_S"],
+        reused_photos=sub.reused_photos,
     )
     answers, sections = score_rows(sub.version.checklist, sub.answers, result)
     _set_totals(visit, result)

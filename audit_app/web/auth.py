@@ -24,10 +24,10 @@ def login_limit() -> str:
 def home_for(user) -> str:
     """Where each role starts."""
     return {
-        Role.SHOPPER: url_for("auth.home"),
+        Role.SHOPPER: url_for("pwa.shell"),  # the installable app on their phone
         Role.REVIEWER: url_for("admin.review_queue"),
         Role.ADMIN: url_for("admin.review_queue"),
-        Role.AREA_MANAGER: url_for("admin.assignments"),
+        Role.AREA_MANAGER: url_for("dashboard.overview"),
         Role.BRANCH_MANAGER: url_for("auth.home"),
     }.get(user.role, url_for("auth.home"))
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from audit_app.auth import PUBLIC_ENDPOINTS
@@ -12,7 +14,7 @@ from tests.conftest import csrf_token
 # (method, path, statuses for: anonymous, shopper, reviewer, area_manager, branch_manager, admin)
 # POST bodies are empty or invalid on purpose: a permitted role gets 4xx/re-render, no change.
 MATRIX = [
-    ("GET", "/", (302, 200, 302, 302, 200, 302)),
+    ("GET", "/", (302, 302, 302, 302, 200, 302)),  # shoppers go to the app
     ("GET", "/healthz", (200, 200, 200, 200, 200, 200)),
     ("GET", "/readyz", (200, 200, 200, 200, 200, 200)),
     ("GET", "/login", (200, 200, 200, 200, 200, 200)),
@@ -61,13 +63,83 @@ MATRIX = [
     ("POST", "/api/v1/visits/{V1}/approve", (401, 403, 409, 403, 403, 409)),
     ("POST", "/api/v1/visits/{V1}/return", (401, 403, 422, 403, 403, 422)),
     ("POST", "/api/v1/visits/{V2}/corrections", (401, 403, 422, 403, 403, 422)),
+    # the shopper's app: the same shell for everyone, the data behind a login
+    ("GET", "/app", (200, 200, 200, 200, 200, 200)),
+    ("GET", "/sw.js", (200, 200, 200, 200, 200, 200)),
+    ("GET", "/manifest.webmanifest", (200, 200, 200, 200, 200, 200)),
+    ("POST", "/api/v1/photos", (401, 422, 403, 403, 403, 403)),
+    # P1: shopper A's photo in V1 (approved, KL-100); P2: shopper B's in V2 (JKT)
+    ("GET", "/api/v1/photos/{P1}", (401, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/photos/{P1}/thumbnail", (401, 200, 200, 200, 200, 200)),
+    ("GET", "/api/v1/photos/{P2}", (401, 404, 200, 404, 404, 200)),
+    ("GET", "/api/v1/photos/{P2}/thumbnail", (401, 404, 200, 404, 404, 200)),
+    ("POST", "/api/v1/imports", (401, 422, 403, 403, 403, 422)),
+    # reports: without ?period= a permitted role gets 422; out of scope is 404
+    ("GET", "/locations/{L1}/report.pdf", (302, 403, 403, 422, 422, 422)),
+    ("GET", "/locations/{L3}/report.pdf", (302, 403, 403, 404, 404, 422)),
+    ("GET", "/r/not-a-valid-token", (403, 403, 403, 403, 403, 403)),
+    ("GET", "/admin/send-log", (302, 403, 403, 403, 403, 200)),
+    # dashboard: managers compare; a branch manager reads only their own location (L1)
+    ("GET", "/dashboard", (302, 403, 200, 200, 302, 200)),
+    ("GET", "/dashboard/compare", (302, 403, 200, 200, 403, 200)),
+    ("GET", "/dashboard/locations/{L1}", (302, 403, 200, 200, 200, 200)),
+    ("GET", "/dashboard/locations/{L3}", (302, 403, 200, 404, 404, 200)),
+    ("GET", "/dashboard/visits/{V1}", (302, 403, 200, 200, 200, 200)),
+    ("GET", "/dashboard/visits/{V2}", (302, 403, 200, 404, 404, 200)),
+    ("GET", "/dashboard/export/compare.csv", (302, 403, 200, 200, 403, 200)),
+    ("GET", "/dashboard/export/visits.xlsx", (302, 403, 200, 200, 200, 200)),
+    ("GET", "/api/v1/analytics/overview", (401, 403, 200, 200, 403, 200)),
+    ("GET", "/api/v1/analytics/compare", (401, 403, 200, 200, 403, 200)),
+    ("GET", "/api/v1/analytics/locations/{L1}", (401, 403, 200, 200, 200, 200)),
+    ("GET", "/api/v1/analytics/locations/{L3}", (401, 403, 200, 404, 404, 200)),
     # last: these end the sessions (the page logout runs with a fresh CSRF token)
     ("POST", "/api/v1/auth/logout", (401, 204, 204, 204, 204, 204)),
     ("POST", "/logout", (302, 302, 302, 302, 302, 302)),
 ]
 
 
-def test_every_role_gets_the_expected_status_on_every_endpoint(world):
+@pytest.fixture
+def photos(world, app, tmp_path, monkeypatch):
+    """Two stored photos: shopper A's in visit V1, shopper B's in visit V2 (ids P1, P2)."""
+    import io
+
+    from PIL import Image
+
+    from audit_app.extensions import db
+    from audit_app.models import Photo, Visit
+    from audit_app.services.photos import encode, photo_path, write_atomically
+
+    monkeypatch.setitem(app.config, "PHOTO_DIR", str(tmp_path / "photos"))
+    with app.test_request_context():
+        for key, visit_key in (("P1", "V1"), ("P2", "V2")):
+            data = io.BytesIO()
+            Image.new("RGB", (40, 30), (10, 200, 30)).save(data, "PNG")
+            encoded = encode(data.getvalue())
+            write_atomically(photo_path(encoded.sha256), encoded.data)
+            write_atomically(photo_path(encoded.sha256, thumbnail=True), encoded.thumb)
+            visit = db.session.get(Visit, world.ids[visit_key])
+            photo = Photo(
+                client_uuid=uuid.uuid4(),
+                shopper_id=visit.shopper_id,
+                upload_sha256=encoded.sha256,
+                sha256=encoded.sha256,
+                original_format="PNG",
+                width=encoded.width,
+                height=encoded.height,
+                size_bytes=len(encoded.data),
+                thumb_width=encoded.thumb_size[0],
+                thumb_height=encoded.thumb_size[1],
+                visit_id=visit.id,
+                item_id="greeted",
+            )
+            db.session.add(photo)
+            db.session.commit()
+            world.ids[key] = photo.id
+        db.session.remove()
+    return world
+
+
+def test_every_role_gets_the_expected_status_on_every_endpoint(world, photos):
     mismatches = []
     for method, template, expected in MATRIX:
         path = template.format(**world.ids)

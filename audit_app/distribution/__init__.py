@@ -1,0 +1,1 @@
+"""Getting reports to branches: signed links, e-mail and the send log."""

@@ -1,0 +1,1 @@
+"""Per-location consistency reports: view-model (pure), PDF rendering and batch rendering."""

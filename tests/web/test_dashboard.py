@@ -1,0 +1,198 @@
+"""The dashboard as its users meet it: overview, compare, a location, a visit; scope and CSP."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from audit_app.extensions import db
+from audit_app.models import Visit
+from audit_app.services import review
+from tests.analytics.conftest import Network, build_network, visit_adder
+
+
+@pytest.fixture
+def add_visit(app, mini_version):
+    return visit_adder(app, mini_version)
+
+
+@pytest.fixture
+def network(app, make_location, add_visit) -> Network:
+    """The small network of the analytics tests (tests/analytics/conftest.py)."""
+    return build_network(app, make_location, add_visit)
+
+
+def page(client, path: str, status: int = 200) -> str:
+    response = client.get(path)
+    assert response.status_code == status, (path, response.status_code, response.location)
+    html = response.get_data(as_text=True)
+    # the CSP allows neither inline styles nor scripts: nothing on the page may need them
+    assert "style=" not in html and "<script" not in html
+    return html
+
+
+def text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def test_area_manager_starts_on_the_dashboard_of_their_areas(login_as, network):
+    client = login_as("area_manager", areas=("KL",))
+    assert client.get("/").location.endswith("/dashboard")
+    html = page(client, "/dashboard?period=2026-10")
+    assert "Your areas" in html and "Compare locations" in html
+    words = text(html)
+    assert "Visits 6 approved, Oct 2026" in words
+    assert "Alpha" in words and "Charlie" not in words  # JKT is not theirs
+    assert 'role="img"' in html and "<title" in html  # charts with text alternatives
+
+
+def test_admin_overview_is_the_whole_network(login_as, network):
+    html = page(login_as("admin"), "/dashboard?period=2026-10")
+    assert "Whole network" in html and "Charlie" in html
+
+
+def test_compare_sorts_by_links_and_filters_by_area(login_as, network):
+    client = login_as("admin")
+    html = page(client, "/dashboard/compare?period=2026-10")
+    order = [m for m in re.findall(r">(Alpha|Bravo|Charlie)</a>", html)]
+    assert order[:3] == ["Alpha", "Charlie", "Bravo"]  # by rank; Bravo has too few visits
+    assert "not enough visits" in html
+    link = re.search(r'href="([^"]*sort=score[^"]*)"', html).group(1).replace("&amp;", "&")
+    assert "dir=desc" in link
+    by_score = page(client, link)
+    assert re.findall(r">(Alpha|Bravo|Charlie)</a>", by_score)[:3] == ["Bravo", "Alpha", "Charlie"]
+    assert 'aria-sort="descending"' in by_score
+    jkt = page(client, f"/dashboard/compare?period=2026-10&area={network.ids['JKT']}")
+    assert re.findall(r">(Alpha|Bravo|Charlie)</a>", jkt)[:1] == ["Charlie"]
+    assert "Alpha" not in jkt.split("Sections by location")[0].split("<tbody>")[1]
+
+
+def test_compare_shows_a_heatmap_of_sections(login_as, network):
+    html = page(login_as("admin"), "/dashboard/compare?period=2026-10")
+    heatmap = html.split("Sections by location")[1]
+    assert "Alpha, Speed: 95.0" in heatmap
+    assert "(not enough visits)" in heatmap  # Bravo's two visits
+
+
+def test_a_bad_filter_keeps_the_page_and_says_what_is_wrong(login_as, network):
+    html = page(login_as("admin"), "/dashboard/compare?period=2026-13", status=400)
+    assert "no month 13" in html and "Showing the default instead" in html
+    html = page(login_as("admin"), "/dashboard/compare?from=2026-10-01", status=400)
+    assert "give both dates" in html
+
+
+def test_location_page_shows_every_figure(login_as, network):
+    client = login_as("area_manager", areas=("KL",))
+    html = page(client, f"/dashboard/locations/{network.ids['A']}?period=2026-10")
+    words = text(html)
+    assert "Alpha KL-A" in words
+    for expected in (
+        "Mean score 93.2",
+        "Pass rate 75%",
+        "Rank in network 1 of 2",
+        "Recommended focus",
+        "Trend against the network",
+        "Consistency across time",
+        "Weekends",
+        "Service-quality dimensions",
+        "inconsistent",
+    ):
+        assert expected in words, expected
+    visits = [int(v) for v in re.findall(r'href="/dashboard/visits/(\d+)"', html)]
+    assert visits == list(reversed(network.visits["A"]))
+
+
+def test_a_location_with_few_visits_says_so(login_as, network):
+    html = page(login_as("admin"), f"/dashboard/locations/{network.ids['B']}?period=2026-10")
+    assert "Not enough visits: 2 approved visits" in text(html)
+    assert "Rank in network not ranked" in text(html)
+
+
+def test_scope_locations_and_areas_outside_are_not_found(login_as, network):
+    manager = login_as("area_manager", areas=("KL",))
+    page(manager, f"/dashboard/locations/{network.ids['C']}", status=404)
+    page(manager, f"/dashboard/compare?area={network.ids['JKT']}", status=404)
+    page(manager, f"/dashboard/visits/{network.visits['C'][0]}", status=404)
+    assert login_as("shopper").get("/dashboard/compare").status_code == 403
+
+
+def test_branch_manager_sees_only_their_branch(login_as, network):
+    client = login_as("branch_manager", location_code="KL-A")
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/dashboard/locations/{network.ids['A']}")
+    html = page(client, response.location)
+    assert "My branch" in html and "compare locations" not in html.lower().split("</nav>")[1][:500]
+    page(client, f"/dashboard/locations/{network.ids['B']}", status=404)
+    assert client.get("/dashboard/compare").status_code == 403
+    page(client, f"/dashboard/visits/{network.visits['A'][0]}")
+    page(client, f"/dashboard/visits/{network.visits['A_pending'][0]}", status=404)  # submitted
+
+
+@pytest.mark.parametrize("role", ["area_manager", "admin"])
+def test_visit_page_shows_answers_events_history_and_hides_the_shopper(
+    app, login_as, network, add_visit, role
+):
+    visit_id = network.visits["A"][1]
+    with app.app_context():
+        reviewer = add_visit.user("reviewer")
+        review.correct_answer(visit_id, reviewer, "warmth", 4, False, "checked the notes")
+        db.session.remove()
+    html = page(
+        login_as(role, areas=("KL",) if role == "area_manager" else ()),
+        f"/dashboard/visits/{visit_id}",
+    )
+    words = text(html)
+    assert "Visit of Wed 07 Oct 2026, 13:15" in words  # local time
+    assert "Warmth of the greeting 4 of 1–5" in words
+    assert "entered" in words and "greeted" in words
+    assert '=HYPERLINK("x")' in html.replace("&#34;", '"').replace("&quot;", '"')
+    assert "corrected an answer" in words and "checked the notes" in words
+    if role == "admin":
+        assert "Fixture shopper" in words
+    else:
+        assert "Fixture shopper" not in words and "fixture-shopper" not in html
+
+
+def test_visit_page_shows_photos_of_the_visit(app, login_as, network):
+    from audit_app.models import Photo
+
+    visit_id = network.visits["A"][0]
+    with app.app_context():
+        shopper_id = db.session.get(Visit, visit_id).shopper_id
+        db.session.add(
+            Photo(
+                client_uuid=uuid.uuid4(),
+                shopper_id=shopper_id,
+                upload_sha256="a" * 64,
+                sha256="b" * 64,
+                original_format="JPEG",
+                width=800,
+                height=600,
+                size_bytes=1000,
+                thumb_width=320,
+                thumb_height=240,
+                visit_id=visit_id,
+                item_id="greeted",
+            )
+        )
+        db.session.commit()
+        photo_id = db.session.query(Photo.id).filter_by(visit_id=visit_id).scalar()
+        db.session.remove()
+    html = page(login_as("admin"), f"/dashboard/visits/{visit_id}")
+    assert f"/api/v1/photos/{photo_id}/thumbnail" in html
+    assert 'alt="Photo for Greeted within 10 seconds"' in html
+
+
+def test_dashboard_without_any_checklist_explains_what_to_do(login_as):
+    html = page(login_as("admin"), "/dashboard")
+    assert "Nothing to show yet" in html and "no checklist is stored yet" in html
+
+
+def test_periods_in_the_filter_follow_the_data(login_as, network, add_visit):
+    html = page(login_as("admin"), "/dashboard/compare")
+    # the newest approved visit is on 1 Nov 2026 (local): the last three months end there
+    assert 'value="2026-09-01..2026-11-30" selected' in html
+    assert ">Q4 2026</option>" in html
