@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from flask_login import current_user
-from marshmallow import Schema, ValidationError, fields, post_dump, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_dump,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from ..checklists.answers import MAX_PHOTOS_PER_ITEM
 from ..checklists.model import EVENT_KINDS
@@ -19,6 +27,27 @@ def id_field(**kwargs) -> fields.Integer:
 
 class StrictSchema(Schema):
     """Unknown fields in a request are an error, not silently dropped."""
+
+    @pre_load(pass_collection=True)
+    def refuse_nul_characters(self, data, **kwargs):
+        """NUL characters are never meaningful and PostgreSQL text cannot store them."""
+        if bad := _nul_paths(data, ""):
+            raise ValidationError(
+                {path or "_body": ["must not contain NUL characters"] for path in bad}
+            )
+        return data
+
+
+def _nul_paths(value, path: str) -> list[str]:
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [
+            p for k, v in value.items() for p in _nul_paths(v, f"{path}.{k}" if path else str(k))
+        ]
+    if isinstance(value, list):
+        return [p for i, v in enumerate(value) for p in _nul_paths(v, f"{path}[{i}]")]
+    return []
 
 
 DATETIME_HELP = "must be an ISO 8601 date-time with a timezone, e.g. 2026-10-06T10:15:00+08:00"
@@ -70,7 +99,7 @@ class VisitIn(StrictSchema):
     location_id = id_field(required=True)
     checklist_version = fields.String(
         required=True,
-        validate=validate.Length(equal=64),
+        validate=validate.Regexp(r"^[0-9a-f]{64}$", error="must be a 64-character hex hash"),
         metadata={"description": "The checklist version's content hash"},
     )
     started_at = aware_datetime(required=True)

@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from flask import Flask, render_template, request
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from werkzeug.exceptions import (
+    BadRequest,
+    HTTPException,
+    InternalServerError,
+    ServiceUnavailable,
+)
 
 from ..extensions import api
 
@@ -76,9 +81,31 @@ def handle_database_unavailable(error: Exception):
     return response
 
 
+def handle_unstorable_data(error: Exception):
+    """Data the database refuses (a value out of its range): the client's fault, a 400."""
+    from flask import current_app
+
+    from ..extensions import db
+
+    db.session.rollback()
+    current_app.logger.warning(
+        "unstorable data on %s %s: %s",
+        request.method,
+        request.path,
+        type(error.orig).__name__ if hasattr(error, "orig") else error,
+    )
+    bad = BadRequest()
+    bad.data = {
+        "message": "The request holds a value that cannot be stored (out of range or "
+        "invalid characters); nothing was stored."
+    }
+    return handle_http_error(bad)
+
+
 def init_app(app: Flask) -> None:
     # registered after flask-smorest's own handler, so this one decides JSON or HTML
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(Exception, handle_unexpected)
     app.register_error_handler(OperationalError, handle_database_unavailable)
     app.register_error_handler(InterfaceError, handle_database_unavailable)
+    app.register_error_handler(DataError, handle_unstorable_data)

@@ -287,3 +287,12 @@ def test_local_date_weekday_and_hour_follow_the_location_time_zone(
             6,
             3,
         )
+
+
+def test_nul_characters_are_refused_with_the_field_named(app, client, visit_payload):
+    payload = visit_payload()
+    payload["answers"][2]["note"] = "bad\x00note"
+    response = client.post("/api/v1/visits", json=payload)
+    assert response.status_code == 422
+    assert response.json["errors"]["json"]["answers[2].note"] == ["must not contain NUL characters"]
+    assert count_rows(app)["visits"] == 0
