@@ -92,10 +92,12 @@ def main(argv: list[str] | None = None) -> int:
             fallback = {"shopper_ref"} if password is None else set()
             with_ref = "shopper_ref" in visit_fields(shopper, default=fallback)
             rng = random.Random(args.seed)
-            bodies = [
-                json.dumps(build_visit(rng, checklist, location_ids, i, with_ref)).encode()
-                for i in range(args.visits)
+            visits_in = [
+                build_visit(rng, checklist, location_ids, i, with_ref) for i in range(args.visits)
             ]
+            log("uploading the photos the checklist requires (not timed)")
+            attach_required_photos(shopper, checklist, visits_in)
+            bodies = [json.dumps(v).encode() for v in visits_in]
             headers = shopper.session_headers()
             shopper.close()
             warm_up(server.base, args.concurrency, headers)
@@ -328,6 +330,30 @@ def build_visit(
     if with_ref:  # the API before shopper accounts named the shopper in the body
         visit["shopper_ref"] = f"bench-{n % 12 + 1}"
     return visit
+
+
+def attach_required_photos(client: Client, checklist: dict, visits: list[dict]) -> None:
+    """Upload one photo per answered photo-required item, as the phone does before the visit."""
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), (90, 140, 60)).save(buffer, "JPEG", quality=80)
+    jpeg = buffer.getvalue()
+    required = {
+        i["id"]
+        for s in checklist["checklist"]["sections"]
+        for i in s["items"]
+        if i.get("photo") == "required"
+    }
+    for visit in visits:
+        for answer in visit["answers"]:
+            if answer["item_id"] in required and not answer.get("na"):
+                status, photo_uuid = client.upload_photo(jpeg)
+                if status not in (200, 201):
+                    raise SystemExit(f"photo upload failed: {status}")
+                answer["photos"] = [photo_uuid]
 
 
 def build_answer(rng: random.Random, item: dict, quality: float) -> dict | None:
