@@ -212,32 +212,55 @@ class Rollups:
             self._changes = changes
 
     def add_approvals(self, months: set[tuple[int, int]]) -> None:
-        """Add to the stored chunks of these months the visits approved after their watermark."""
+        """Add to the stored chunks of these months the visits approved after their watermark.
+
+        One query per chunk finds the visits reviewed after the oldest watermark among its
+        kinds; each kind then aggregates exactly its own new visits, by id.
+        """
         with self._apply:
             with self._lock:
-                todo = [
-                    (key, kind, part)
-                    for key, parts in self._chunks.items()
-                    if (key[1].year, key[1].month) in months
-                    for kind, part in parts.items()
-                ]
-            for key, kind, part in todo:
+                todo: dict[tuple, list[tuple[str, Part]]] = {}
+                for key, parts in self._chunks.items():
+                    if (key[1].year, key[1].month) in months:
+                        todo[key] = list(parts.items())
+            for key, parts in todo.items():
                 versions, span = key[0], (key[1], key[2])
-                newer = _reviewed_after(part.watermark)
-                fingerprint = _fingerprints(versions, [span], newer)[0]
-                if fingerprint[0] == 0:
-                    continue
-                delta, mark = _fill(kind, versions, [span], newer)[0]
-                updated = Part(
-                    data=_merged(part.data, delta),
-                    fingerprint=_added_print(part.fingerprint, fingerprint),
-                    watermark=max(filter(None, (part.watermark, mark)), default=None),
-                    checked_at=part.checked_at,
-                )
-                with self._lock:
-                    parts = self._chunks.get(key)
-                    if parts is not None and parts.get(kind) is part:
-                        parts[kind] = updated
+                marks = [part.watermark for _, part in parts]
+                floor = None if None in marks else min(marks)
+                scan = sql.Scan(versions, span[0], span[1], _reviewed_after(floor))
+                rows = db.session.execute(
+                    select(Visit.id, Visit.received_at, Visit.reviewed_at).where(*scan.conditions())
+                ).all()
+                for kind, part in parts:
+                    mine = [
+                        r
+                        for r in rows
+                        if r.reviewed_at is not None
+                        and (part.watermark is None or r.reviewed_at > part.watermark)
+                    ]
+                    if mine:
+                        self._add_visits(key, kind, part, mine)
+
+    def _add_visits(self, key: tuple, kind: str, part: Part, rows: list) -> None:
+        """Replace a part by itself plus the aggregates of some newly approved visits."""
+        versions, span = key[0], (key[1], key[2])
+        delta, mark = _fill(kind, versions, [span], Visit.id.in_([r.id for r in rows]))[0]
+        fingerprint = (
+            len(rows),
+            max(r.id for r in rows),
+            max(r.received_at for r in rows),
+            max(r.reviewed_at for r in rows),
+        )
+        updated = Part(
+            data=_merged(part.data, delta),
+            fingerprint=_added_print(part.fingerprint, fingerprint),
+            watermark=max(filter(None, (part.watermark, mark)), default=None),
+            checked_at=part.checked_at,
+        )
+        with self._lock:
+            parts = self._chunks.get(key)
+            if parts is not None and parts.get(kind) is part:
+                parts[kind] = updated
 
     def _check(self, kind: str, versions: tuple[int, ...], keys: list[tuple]) -> None:
         """Compare parts not checked for recheck_seconds with their visits' fingerprint."""

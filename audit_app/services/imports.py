@@ -89,7 +89,12 @@ def check_document(document: Any) -> list[Any]:
 
 def shopper_for(document: Mapping[str, Any], actor: User, email: str | None) -> User:
     """Whose visits these are: the shopper's own; an admin names the shopper (or the file does)."""
-    named = email or ((document.get("user") or {}).get("email") if document else None)
+    user = document.get("user") if isinstance(document.get("user"), Mapping) else {}
+    named = email or user.get("email")
+    if named is not None and (
+        not isinstance(named, str) or len(named) > 254 or "\x00" in named or "@" not in named
+    ):
+        raise Invalid("not an email address", {"shopper_email": "must be an email address"})
     if actor.role == Role.SHOPPER:
         if named and str(named).strip().lower() != actor.email:
             raise Invalid(

@@ -257,3 +257,15 @@ def test_the_import_limit_is_larger_than_the_request_limit(shopper, shop_payload
     response = send_file(shopper, document)
 
     assert response.status_code == 200 and response.json["counts"]["created"] == 1
+
+
+@pytest.mark.parametrize("email", ["no-at-sign", "nul\x00@example.com", 42])
+def test_a_bad_shopper_email_is_named(login_as, photo_dir, email):
+    admin = login_as("admin")
+    document = backup("x@example.com")
+    document["user"]["email"] = email
+
+    response = admin.post("/api/v1/imports", json=document)
+
+    assert response.status_code == 422
+    assert response.json["errors"]["json"] == {"shopper_email": ["must be an email address"]}

@@ -142,3 +142,15 @@ def wait_attempts(page, uuid: str, at_least: int, timeout: float = 30) -> dict:
         if time.monotonic() > deadline:
             raise AssertionError(f"only {entry['attempts']} attempt(s): {entry}")
         time.sleep(0.2)
+
+
+def wait_entry(page, uuid: str, status: str, timeout: float = 15) -> dict:
+    """Wait until the outbox entry (in IndexedDB) has this status."""
+    deadline = time.monotonic() + timeout
+    while True:
+        entry = outbox_entry(page, uuid)
+        if entry["status"] == status:
+            return entry
+        if time.monotonic() > deadline:
+            raise AssertionError(f"status {entry['status']!r}, not {status!r}: {entry}")
+        time.sleep(0.1)
