@@ -65,16 +65,20 @@ def set_password_command(email, password):
     click.echo(f"password changed for {email}; their sessions were ended")
 
 
+def _set_active(email: str, active: bool) -> None:
+    try:
+        accounts.set_active(email, active)
+    except (NotFound, Invalid) as exc:
+        fail(exc.message)
+    click.echo(f"{'activated' if active else 'deactivated'} {email}")
+
+
 @group.command("deactivate")
 @click.argument("email")
 @with_appcontext
 def deactivate_command(email):
     """Deactivate a user and end every session at once."""
-    try:
-        accounts.set_active(email, False)
-    except (NotFound, Invalid) as exc:
-        fail(exc.message)
-    click.echo(f"deactivated {email}")
+    _set_active(email, False)
 
 
 @group.command("activate")
@@ -82,11 +86,7 @@ def deactivate_command(email):
 @with_appcontext
 def activate_command(email):
     """Reactivate a user."""
-    try:
-        accounts.set_active(email, True)
-    except (NotFound, Invalid) as exc:
-        fail(exc.message)
-    click.echo(f"activated {email}")
+    _set_active(email, True)
 
 
 @group.command("list")

@@ -57,3 +57,13 @@ def test_sync_with_a_bad_file_stores_nothing(app, runner, tmp_path):
     result = runner.invoke(args=["checklists", "sync", str(good), str(bad)])
     assert result.exit_code == 1 and "bad.yaml: pass_mark: is required" in result.output
     assert versions(app) == []
+
+
+def test_users_deactivate_and_activate(app, runner, make_user):
+    make_user("shopper", email="cli@example.com")
+    off = runner.invoke(args=["users", "deactivate", "cli@example.com"])
+    on = runner.invoke(args=["users", "activate", "cli@example.com"])
+    missing = runner.invoke(args=["users", "deactivate", "nobody@example.com"])
+    assert off.output.strip() == "deactivated cli@example.com"
+    assert on.output.strip() == "activated cli@example.com"
+    assert missing.exit_code == 1 and "no user nobody@example.com" in missing.output
