@@ -23,3 +23,14 @@ loglevel = os.environ.get("LOG_LEVEL", "info").lower()
 # X-Forwarded-* are handled by the app's ProxyFix (PROXY_COUNT), not by gunicorn
 forwarded_allow_ips = "127.0.0.1"
 preload_app = False
+
+
+def post_worker_init(worker):
+    """Fill the analytics store before the first request (ANALYTICS_WARM_MONTHS), then
+    take what is loaded out of the cyclic garbage collector's walks (gc.freeze)."""
+    import gc
+
+    from audit_app.analytics.warm import warm_quietly
+
+    warm_quietly(worker.wsgi)
+    gc.freeze()

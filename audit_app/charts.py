@@ -39,6 +39,36 @@ HEAT_STEPS = (
 HEAT_EMPTY = "#eef1f6"
 
 
+@dataclass(frozen=True)
+class Words:
+    """The words charts put in their pictures and text alternatives; English by default.
+
+    The PDF report passes its language's (reports/labels.py) so a screen reader reads a
+    Malay report's charts in Malay.
+    """
+
+    pass_mark: str = "pass mark {value}"
+    by_period: str = "Mean score by period"
+    visits: str = "{n} visits"
+    no_visits: str = "no visits"
+    not_enough: str = "not enough visits"
+    rate_of: str = "{rate}% of {n} visits"
+    interval: str = "95% interval {low}–{high}%"
+    compliance: str = "Compliance: {label}"
+    verdicts: tuple[tuple[str, str], ...] = (
+        ("consistently_met", "consistently met"),
+        ("inconsistent", "inconsistent"),
+        ("consistently_missed", "consistently missed"),
+        ("not_enough_visits", "not enough visits"),
+    )
+
+    def verdict(self, key: str) -> str:
+        return dict(self.verdicts).get(key, key.replace("_", " "))
+
+
+ENGLISH = Words()
+
+
 def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     """A number for people: one decimal by default, an en dash when there is none."""
     return "–" if value is None else f"{value:.{digits}f}{suffix}"
@@ -114,9 +144,11 @@ def trend_chart(
     pass_mark: float | None = None,
     width: float = 640,
     height: float = 240,
+    words: Words = ENGLISH,
 ) -> Markup:
     """Mean score per month or quarter: the subject's line against the reference's."""
-    left, right, top, bottom = 40.0, 12.0, 34.0, 30.0
+    # the right margin holds half of the last axis label ("Q3 26")
+    left, right, top, bottom = 40.0, 22.0, 34.0, 30.0
     values = [v for p in points for v in (p.value, p.reference) if v is not None]
     if pass_mark is not None:
         values.append(pass_mark)
@@ -141,7 +173,7 @@ def trend_chart(
     if pass_mark is not None and low <= pass_mark <= high:
         line = dict(x1=left, x2=width - right, y1=y(pass_mark), y2=y(pass_mark))
         body.append(_el("line", **line, stroke=MUTED, stroke_dasharray="2 3"))
-        label = f"pass mark {pass_mark:g}"
+        label = words.pass_mark.format(value=f"{pass_mark:g}")
         body.append(
             _text(width - right, y(pass_mark) - 4, label, size=10, fill=MUTED, anchor="end")
         )
@@ -189,10 +221,11 @@ def trend_chart(
     )
     body.append(_text(offset + 28, 18, reference_label, size=12))
     desc = "; ".join(
-        f"{p.label}: {fmt(p.value)} ({reference_label.lower()} {fmt(p.reference)}, {p.n} visits)"
+        f"{p.label}: {fmt(p.value)} ({reference_label.lower()} {fmt(p.reference)}, "
+        f"{words.visits.format(n=p.n)})"
         for p in points
     )
-    return _svg(width, height, title, f"Mean score by period. {desc}.", "".join(body))
+    return _svg(width, height, title, f"{words.by_period}. {desc}.", "".join(body))
 
 
 def _segments(values: Sequence[float | None]) -> list[list[tuple[int, float]]]:
@@ -232,6 +265,7 @@ def bar_chart(
     maximum: float = 100.0,
     unit: str = "%",
     width: float = 480,
+    words: Words = ENGLISH,
 ) -> Markup:
     """Horizontal bars (the label above each bar) with a tick for the reference value."""
     row, left, right, top = 40.0, 8.0, 64.0, 26.0
@@ -266,7 +300,7 @@ def bar_chart(
         f"{b.label}: {fmt(b.value, suffix=unit)} "
         f"({reference_label.lower()} {fmt(b.reference, suffix=unit)})"
         + (f", {b.note}" if b.note else "")
-        + ("" if b.enough else ", not enough visits")
+        + ("" if b.enough else f", {words.not_enough}")
         for b in bars
     )
     return _svg(width, height, title, desc + ".", "".join(body))
@@ -436,16 +470,16 @@ def _strip(
     return "".join(parts)
 
 
-def _interval_words(d: IntervalDatum) -> str:
+def _interval_words(d: IntervalDatum, words: Words = ENGLISH, network: str = "network") -> str:
     if d.rate is None:
-        return f"{d.label}: no visits"
-    words = (
-        f"{d.label}: {d.rate * 100:.0f}% of {d.n} visits, "
-        f"95% interval {fmt(_pct(d.low), 0)}–{fmt(_pct(d.high), 0)}%"
+        return f"{d.label}: {words.no_visits}"
+    text = (
+        f"{d.label}: {words.rate_of.format(rate=f'{d.rate * 100:.0f}', n=d.n)}, "
+        + words.interval.format(low=fmt(_pct(d.low), 0), high=fmt(_pct(d.high), 0))
     )
     if d.reference is not None:
-        words += f", network {d.reference * 100:.0f}%"
-    return words + f", {d.verdict.replace('_', ' ')}"
+        text += f", {network} {d.reference * 100:.0f}%"
+    return text + f", {words.verdict(d.verdict)}"
 
 
 def _pct(v: float | None) -> float | None:
@@ -453,7 +487,14 @@ def _pct(v: float | None) -> float | None:
 
 
 def interval_strip(
-    d: IntervalDatum, *, met_at: float, missed_below: float, width: float = 150, height: float = 20
+    d: IntervalDatum,
+    *,
+    met_at: float,
+    missed_below: float,
+    width: float = 150,
+    height: float = 20,
+    words: Words = ENGLISH,
+    reference_label: str = "Network",
 ) -> Markup:
     """A compliance rate with its 95% interval on a 0-100% scale, for a table cell.
 
@@ -461,9 +502,9 @@ def interval_strip(
     inside one of them is that verdict. The dashed tick is the network's rate.
     """
     body = _strip(d, (1, 1, width - 2, height - 2), met_at, missed_below)
-    return _svg(
-        width, height, f"Compliance: {d.label}", _interval_words(d) + ".", body, css="strip"
-    )
+    title = words.compliance.format(label=d.label)
+    desc = _interval_words(d, words, reference_label.lower()) + "."
+    return _svg(width, height, title, desc, body, css="strip")
 
 
 def forest_plot(

@@ -43,6 +43,9 @@ class Config:
     PHOTO_MAX_SIDE = int(os.environ.get("PHOTO_MAX_SIDE", "1600"))  # longest side once stored
     PHOTO_MAX_PIXELS = int(os.environ.get("PHOTO_MAX_PIXELS", str(50_000_000)))  # as uploaded
     PHOTO_THUMB_SIDE = int(os.environ.get("PHOTO_THUMB_SIDE", "320"))
+    # `flask photos cleanup` deletes the photos of approved visits started more than this many
+    # days ago (docs/deployment.md); 0 or unset keeps photos forever
+    PHOTO_RETENTION_DAYS = int(os.environ.get("PHOTO_RETENTION_DAYS") or "0")
     # a backup file exported by the shopper's app carries its photos: allow more than a request
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(128 * 1024 * 1024)))
 
@@ -82,6 +85,8 @@ class Config:
     # how often a stored month is compared with its visits, catching changes made outside
     # the app's services (manual SQL, bulk loads); audited changes are seen at once
     ANALYTICS_RECHECK_SECONDS = float(os.environ.get("ANALYTICS_RECHECK_SECONDS", "60"))
+    # months of network figures a gunicorn worker reads before serving (gunicorn.conf.py)
+    ANALYTICS_WARM_MONTHS = int(os.environ.get("ANALYTICS_WARM_MONTHS", "13"))
 
     # reports and their distribution (docs/reports.md)
     SMTP_HOST = os.environ.get("SMTP_HOST", "localhost")

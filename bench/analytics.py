@@ -555,6 +555,19 @@ def empty_store(app) -> Callable[[], None]:
     return act
 
 
+def warmed_store(app) -> Callable[[], None]:
+    """Empty the store, then warm it as gunicorn.conf.py does before a worker serves."""
+    from audit_app.analytics.warm import warm_quietly
+
+    clear = empty_store(app)
+
+    def act() -> None:
+        clear()
+        warm_quietly(app)
+
+    return act
+
+
 class Approvals:
     """Submit and approve one visit in the last month through the services, as a reviewer does.
 
@@ -669,12 +682,16 @@ def measure(app, dialect: str, repeat: int, cold_repeat: int) -> list[tuple[str,
                 ("warm", repeat, None),
                 ("after an approval", repeat, approve),
                 ("empty store", cold_repeat, empty_store(app)),
+                ("fresh worker, warmed at start", cold_repeat, warmed_store(app)),
             ):
                 value = timed(action, count, before)
                 log(f"{dialect}: {name} ({mode}): {value:.1f} ms")
                 out.append((dialect, name, mode, value))
     finally:
         approve.remove()
+    value = timed(warmed_store(app), cold_repeat, None)
+    log(f"{dialect}: a worker's warm-up before serving: {value:.1f} ms")
+    out.append((dialect, "worker warm-up before serving (ANALYTICS_WARM_MONTHS)", "", value))
     value = timed(bare_group_by(app), repeat, None)
     log(f"{dialect}: bare GROUP BY location over all answers: {value:.1f} ms")
     out.append((dialect, "baseline: bare SQL GROUP BY location over all answers", "", value))

@@ -15,6 +15,7 @@ from datetime import date, datetime
 
 from .. import charts
 from ..checklists.model import localize
+from .labels import chart_words
 from .labels import labels as labels_for
 
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
@@ -200,7 +201,8 @@ def build(
     ]
 
     thresholds = report.selection.thresholds
-    names = {"subject_label": t["this_location"], "reference_label": t["network"]}
+    words = chart_words(lang)
+    names = {"subject_label": t["this_location"], "reference_label": t["network"], "words": words}
     trend_svg = charts.trend_chart(
         [
             charts.TrendDatum(p.bucket.short, p.subject.mean, p.network.mean, p.subject.n)
@@ -255,6 +257,8 @@ def build(
                     missed_below=thresholds.missed_below,
                     width=110,
                     height=16,
+                    words=words,
+                    reference_label=t["network"],
                 ),
             )
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ..charts import Words
+
 LANGUAGES = ("en", "ms", "id")
 
 LABELS: dict[str, dict[str, str]] = {
@@ -251,3 +253,36 @@ def language(requested: str | None, fallback: str = "en") -> str:
 def labels(lang: str) -> dict[str, str]:
     """The report's words in a language, English for anything missing."""
     return {**LABELS["en"], **LABELS.get(lang, {})}
+
+
+# the words inside charts and their text alternatives (audit_app/charts.Words)
+CHART_WORDS: dict[str, dict[str, str]] = {
+    "ms": {
+        "pass_mark": "markah lulus {value}",
+        "by_period": "Skor purata mengikut tempoh",
+        "visits": "{n} lawatan",
+        "no_visits": "tiada lawatan",
+        "not_enough": "lawatan tidak mencukupi",
+        "rate_of": "{rate}% daripada {n} lawatan",
+        "interval": "selang 95% {low}–{high}%",
+        "compliance": "Pematuhan: {label}",
+    },
+    "id": {
+        "pass_mark": "batas lulus {value}",
+        "by_period": "Skor rata-rata per periode",
+        "visits": "{n} kunjungan",
+        "no_visits": "tidak ada kunjungan",
+        "not_enough": "kunjungan belum cukup",
+        "rate_of": "{rate}% dari {n} kunjungan",
+        "interval": "interval 95% {low}–{high}%",
+        "compliance": "Kepatuhan: {label}",
+    },
+}
+VERDICTS = ("consistently_met", "inconsistent", "consistently_missed", "not_enough_visits")
+
+
+def chart_words(lang: str) -> Words:
+    """The charts' words in a language: its verdict names, English where none is given."""
+    t = labels(lang)
+    verdicts = tuple((key, t[key].lower()) for key in VERDICTS)
+    return Words(**CHART_WORDS.get(lang, {}), verdicts=verdicts)

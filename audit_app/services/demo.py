@@ -102,22 +102,42 @@ def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult
         raise RuntimeError("no checklist stored: run `flask checklists sync` first")
     created_locations = _seed_network(rng, locations)
     shoppers, users = _seed_users(created_locations)
-    checklist = version.checklist
-    first_month = _add_months(until.replace(day=1), -(months - 1))
-    count = 0
-    for location, profile in created_locations:
-        month = first_month
-        while month <= until:
-            for _ in range(rng.randint(2, 5)):
-                payload = _visit_payload(
-                    rng, checklist, version.content_hash, location, profile, month
-                )
-                visit, _ = submit_visit(payload, rng.choice(shoppers), require_photos=False)
-                _set_status(rng, visit, month == until.replace(day=1))
-                count += 1
-            month = _add_months(month, 1)
+    count = sum(
+        len(seed_history(rng, version, location, profile, shoppers, months, until))
+        for location, profile in created_locations
+    )
     _seed_assignments(rng, shoppers[0], created_locations, version.key, until)
     return SeedResult(len(AREAS), len(created_locations), count, users)
+
+
+def seed_history(
+    rng: random.Random,
+    version: ChecklistVersion,
+    location: Location,
+    profile: Profile,
+    shoppers: list[User],
+    months: int,
+    until: date,
+    per_month: int | None = None,
+) -> list[Visit]:
+    """Scored visits of one location over `months` months up to `until`'s month.
+
+    `per_month` visits a month, or 2 to 5 at random; past months are reviewed (mostly
+    approved), about half of the current month's visits still wait for review.
+    """
+    first_month = _add_months(until.replace(day=1), -(months - 1))
+    visits = []
+    month = first_month
+    while month <= until:
+        for _ in range(per_month or rng.randint(2, 5)):
+            payload = _visit_payload(
+                rng, version.checklist, version.content_hash, location, profile, month
+            )
+            visit, _ = submit_visit(payload, rng.choice(shoppers), require_photos=False)
+            _set_status(rng, visit, month == until.replace(day=1))
+            visits.append(visit)
+        month = _add_months(month, 1)
+    return visits
 
 
 def _seed_users(locations: list[tuple[Location, Profile]]) -> tuple[list[User], int]:
