@@ -2,7 +2,7 @@
 
 import io
 
-from flask import current_app, send_file
+from flask import current_app, request, send_file
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint, abort
@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from ..auth.access import EVERY_ROLE, allow
 from ..models import Photo, Role
 from ..services import photos as service
+from ..services.retention import REMOVED_MESSAGE
 from .schemas import StrictSchema
 
 # one multipart body: its form fields and files read together, as one schema
@@ -59,6 +60,10 @@ class PhotoOut(Schema):
     visit_id = fields.Integer(allow_none=True)
     item_id = fields.String(allow_none=True)
     uploaded_at = fields.DateTime()
+    removed_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the retention policy deleted the files (then 410)"},
+    )
     url = fields.Function(lambda p: f"/api/v1/photos/{p.id}")
     thumbnail_url = fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
 
@@ -99,10 +104,26 @@ class Photos(MethodView):
         return photo, 201 if created else 200
 
 
+REMOVED_GONE = (
+    "Removed under the retention policy: a placeholder image (SVG) saying so, or JSON for "
+    "a client that prefers application/json"
+)
+# what an <img> shows instead of a removed photo: no broken image, and the reason
+REMOVED_SVG = """<svg xmlns="http://www.w3.org/2000/svg" width="320" height="320" \
+viewBox="0 0 96 96" role="img" aria-label="Photo removed under the retention policy">\
+<title>Photo removed under the retention policy</title>\
+<rect width="96" height="96" fill="#eceff1"/>\
+<g font-family="sans-serif" font-size="9" text-anchor="middle" fill="#37474f">\
+<text x="48" y="34">Photo removed</text><text x="48" y="47">under the</text>\
+<text x="48" y="60">retention</text><text x="48" y="73">policy</text></g></svg>
+"""
+
+
 @blp.route("/<int:photo_id>")
 class PhotoDetail(MethodView):
     @allow(*EVERY_ROLE)
     @blp.response(200, description="The photo as a JPEG")
+    @blp.alt_response(410, description=REMOVED_GONE)
     def get(self, photo_id: int):
         """Get a photo you may see: your own, or one of a visit in your scope."""
         return _send(service.visible_photo(photo_id, current_user), thumbnail=False)
@@ -112,12 +133,25 @@ class PhotoDetail(MethodView):
 class PhotoThumbnail(MethodView):
     @allow(*EVERY_ROLE)
     @blp.response(200, description="The thumbnail as a JPEG")
+    @blp.alt_response(410, description=REMOVED_GONE)
     def get(self, photo_id: int):
         """Get a photo's thumbnail (at most PHOTO_THUMB_SIDE px)."""
         return _send(service.visible_photo(photo_id, current_user), thumbnail=True)
 
 
+def _removed(photo: Photo):
+    """410 Gone: a placeholder image for browsers, JSON for clients that prefer it."""
+    accept = request.accept_mimetypes
+    if accept["application/json"] > accept["image/svg+xml"]:
+        abort(410, message=f"{REMOVED_MESSAGE} on {photo.removed_at:%Y-%m-%d}")
+    response = current_app.response_class(REMOVED_SVG, 410, mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
 def _send(photo: Photo, thumbnail: bool):
+    if photo.removed_at is not None:
+        return _removed(photo)
     path = service.photo_path(photo.sha256, thumbnail=thumbnail)
     if not path.is_file():
         current_app.logger.error("photo %s: file %s is missing", photo.id, path)

@@ -174,6 +174,10 @@ class VisitPhotoOut(Schema):
     item_id = fields.String(allow_none=True)
     width = fields.Integer()
     height = fields.Integer()
+    removed_at = fields.DateTime(
+        allow_none=True,
+        metadata={"description": "When the retention policy deleted the files (then 410)"},
+    )
     url = fields.Function(lambda p: f"/api/v1/photos/{p.id}")
     thumbnail_url = fields.Function(lambda p: f"/api/v1/photos/{p.id}/thumbnail")
 

@@ -2,7 +2,7 @@
 
 from flask import Flask
 
-from . import backup, checklists, demo, locations, privacy, reports, users
+from . import backup, checklists, demo, locations, photos, privacy, reports, users
 
 
 def init_app(app: Flask) -> None:
@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         demo.group,
         users.group,
         privacy.group,
+        photos.group,
         reports.group,
     ):
         app.cli.add_command(group)

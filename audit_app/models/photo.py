@@ -40,3 +40,6 @@ class Photo(db.Model):
         ForeignKey("visits.id", ondelete="SET NULL"), index=True
     )
     item_id: Mapped[str | None] = mapped_column(String(64))
+    # set when the retention policy deleted the files (flask photos cleanup); the row stays
+    # so the visit shows "photo removed under the retention policy", not a broken image
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

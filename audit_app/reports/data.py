@@ -96,7 +96,7 @@ def visit_inputs(visits: list[Visit], zone) -> tuple[list[view.VisitInput], set[
             notes[visit_id].append((item_id, note))
         for visit_id, sha in db.session.execute(
             select(Photo.visit_id, Photo.sha256)
-            .where(Photo.visit_id.in_(ids))
+            .where(Photo.visit_id.in_(ids), Photo.removed_at.is_(None))  # retention
             .order_by(Photo.visit_id, Photo.id)
         ):
             thumb = photo_path(sha, thumbnail=True)

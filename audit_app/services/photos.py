@@ -211,6 +211,12 @@ def store_photo(shopper: User, client_uuid: uuid.UUID, data: bytes) -> tuple[Pho
         if existing is None:
             raise
         return _replay(existing, upload_sha256), False
+    # the retention cleanup may have deleted this image's files (removed with an old visit's
+    # photo) after the writes above found them present and before this row was stored: it
+    # checks for photos still using a file under a lock this insert waits for, so a second
+    # look now is enough (a no-op when the files are there)
+    write_atomically(photo_path(encoded.sha256), encoded.data)
+    write_atomically(photo_path(encoded.sha256, thumbnail=True), encoded.thumb)
     return photo, True
 
 
