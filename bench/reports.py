@@ -13,6 +13,7 @@ visits a month for 12 months, each with a photo, then:
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import statistics
 import sys
@@ -55,6 +56,7 @@ def main() -> None:
         print(f"seeded {args.locations} locations in {time.perf_counter() - started:.0f} s")
         location_id, visits = bench_location(args.months, 10)
         period = "2026-10"
+        gc.freeze()  # as a pool or Celery worker does once started (batch.init_worker)
         ends, alone, html = [], [], ""
         roots = service.allowed_roots()
         for _ in range(args.repeat):
