@@ -109,3 +109,37 @@ def test_proxy_fix_trusts_the_configured_number_of_proxies():
         "/", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "198.51.100.7, 203.0.113.9"}
     )
     assert seen == {"scheme": "https", "addr": "203.0.113.9"}  # only the last hop is trusted
+
+
+def test_postgres_connection_killed_mid_submission_is_a_503_and_the_retry_succeeds(
+    app, login_as, visit_payload, monkeypatch
+):
+    """A real outage: the server ends the connection after the answers were inserted."""
+    import pytest
+    from sqlalchemy import text
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
+    client = login_as("shopper", allow_adhoc=True)
+    payload = visit_payload()
+    from audit_app.services import visits as visit_service
+
+    real_insert = visit_service._insert_children
+
+    def terminate_midway(session, visit, *rows):
+        real_insert(session, visit, *rows)
+        session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+    monkeypatch.setattr(visit_service, "_insert_children", terminate_midway)
+    response = client.post("/api/v1/visits", json=payload)
+
+    assert response.status_code == 503, response.json
+    assert "nothing was stored" in response.json["message"]
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Visit.id))) == 0
+        assert db.session.scalar(select(func.count(Answer.id))) == 0
+    monkeypatch.undo()
+    retry = client.post("/api/v1/visits", json=payload)
+    assert retry.status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Visit.id))) == 1
