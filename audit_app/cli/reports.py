@@ -81,10 +81,12 @@ def render_command(period: str, area: str | None, out_dir: Path, workers, lang) 
 
 def _celery(jobs: list[batch.Job], broker: str, bar) -> list[batch.JobResult]:
     """Send the jobs to the Celery queue and wait for every result."""
-    from ..celery_app import QUEUE, make_celery
+    from .. import celery_app
 
-    queue = current_app.config.get("REPORTS_QUEUE", QUEUE)
-    celery = make_celery(broker, queue)
+    queue = current_app.config.get("REPORTS_QUEUE", celery_app.QUEUE)
+    celery = celery_app.celery  # made at import when CELERY_BROKER_URL is in the environment
+    if celery is None or celery.conf.broker_url != broker:
+        celery = celery_app.make_celery(broker, queue)  # the task is sent to `queue` below
     task = celery.tasks["reports.render_location"]
     pending = {
         task.apply_async(args=(j.location_id, j.code, j.period, j.out_dir, j.lang), queue=queue): j
