@@ -255,9 +255,9 @@ class Client:
         except ValueError:
             return status, data[:300]
 
-    def upload_photo(self, jpeg: bytes) -> tuple[int, str]:
-        """Upload a photo as the PWA does (multipart, a new photo UUID); return (status, uuid)."""
-        photo_uuid = str(uuid.uuid4())
+    def upload_photo(self, jpeg: bytes, photo_uuid: str | None = None) -> tuple[int, str]:
+        """Upload a photo as the PWA does (multipart; a retry keeps the photo's UUID)."""
+        photo_uuid = photo_uuid or str(uuid.uuid4())
         boundary = uuid.uuid4().hex
         body = (
             (

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,7 @@ with app.app_context():
 class Tally:
     latencies_ms: list[float] = field(default_factory=list)
     retries: int = 0
+    timeouts: int = 0
     resends: int = 0
     resend_mismatches: int = 0
     errors: list[str] = field(default_factory=list)
@@ -90,37 +92,60 @@ def log_in(base: str, email: str, timeout: float) -> Client:
 
 def shopper_run(base, n, checklist, location_ids, args, deadline, tally, lock, photo):
     rng = random.Random(args.seed * 1000 + n)
-    client = log_in(base, f"load-shopper-{n}@example.com", args.timeout)
     local = Tally()
+    client = None
     try:
+        client = _log_in_until_done(base, f"load-shopper-{n}@example.com", args, deadline, local)
         for i in range(args.visits):
             visit = build_visit(rng, checklist, location_ids, i, with_ref=False)
             for answer in visit["answers"]:
                 if answer.get("photo_required"):
                     answer.pop("photo_required")
-            _attach_photos(client, visit, checklist, photo, local)
+            if not _attach_photos(client, visit, checklist, photo, deadline, local):
+                continue
             body = json.dumps(visit).encode()
-            stored_id = _send_until_confirmed(client, body, deadline, local)
-            if stored_id is None:
+            sent = _send_until_confirmed(client, "/api/v1/visits", body, deadline, local)
+            if sent is None:
                 continue
             local.confirmed += 1
+            stored_id = json.loads(sent[1])["id"]
             if rng.random() < args.resend_rate:  # the phone did not hear the answer: again
                 local.resends += 1
-                status, data = client.request("POST", "/api/v1/visits", body)
-                if status != 200 or json.loads(data)["id"] != stored_id:
+                again = _send_until_confirmed(client, "/api/v1/visits", body, deadline, local)
+                if again is None or again[0] != 200 or json.loads(again[1])["id"] != stored_id:
                     local.resend_mismatches += 1
+    except Exception as exc:  # a crashed shopper must show in the figures, not vanish
+        local.errors.append(f"shopper {n} stopped: {type(exc).__name__}: {exc}")
     finally:
-        client.close()
+        if client is not None:
+            client.close()
         with lock:
             tally.latencies_ms += local.latencies_ms
             tally.retries += local.retries
+            tally.timeouts += local.timeouts
             tally.resends += local.resends
             tally.resend_mismatches += local.resend_mismatches
             tally.errors += local.errors
             tally.confirmed += local.confirmed
 
 
-def _attach_photos(client, visit, checklist, photo, local) -> None:
+def _log_in_until_done(base, email, args, deadline, local) -> Client:
+    """Log in as a phone does before going out: again after a timeout (argon2 is slow)."""
+    backoff = 0.2
+    while True:
+        try:
+            return log_in(base, email, args.timeout)
+        except OSError as exc:
+            if time.monotonic() > deadline:
+                raise
+            local.retries += 1
+            local.timeouts += isinstance(exc, TimeoutError)
+            time.sleep(backoff)
+            backoff = min(backoff * 2, 5)
+
+
+def _attach_photos(client, visit, checklist, photo, deadline, local) -> bool:
+    """Upload the photos the checklist requires, each under one UUID however often retried."""
     required = {
         i["id"]
         for s in checklist["checklist"]["sections"]
@@ -129,40 +154,51 @@ def _attach_photos(client, visit, checklist, photo, local) -> None:
     }
     for answer in visit["answers"]:
         if answer["item_id"] in required and not answer.get("na"):
-            for _ in range(5):
-                try:
-                    status, photo_uuid = client.upload_photo(photo)
-                except OSError:
-                    local.retries += 1
-                    continue
-                if status in (200, 201):
-                    answer["photos"] = [photo_uuid]
-                    break
-                local.retries += 1
+            photo_uuid = str(uuid.uuid4())
+            sent = _until_confirmed(
+                lambda u=photo_uuid: client.upload_photo(photo, u), deadline, local
+            )
+            if sent is None:
+                return False
+            answer["photos"] = [photo_uuid]
+    return True
 
 
-def _send_until_confirmed(client, body, deadline, local) -> int | None:
+def _send_until_confirmed(client, path, body, deadline, local) -> tuple[int, bytes] | None:
     """POST the visit until the server confirms it; the same body (same UUID) every time."""
+
+    def post():
+        t0 = time.perf_counter()
+        status, data = client.request("POST", path, body)
+        if status in (200, 201):
+            local.latencies_ms.append((time.perf_counter() - t0) * 1000)
+        return status, data
+
+    return _until_confirmed(post, deadline, local)
+
+
+def _until_confirmed(call, deadline, local) -> tuple[int, object] | None:
+    """call() until a 200/201, as the PWA's outbox does: a timeout, a refused or reset
+    connection, a 5xx or a 429 leaves the outcome unknown, so the same request goes again
+    after a backoff. Any other answer, or the run budget running out, is an error."""
     backoff = 0.2
     while time.monotonic() < deadline:
-        t0 = time.perf_counter()
         try:
-            status, data = client.request("POST", "/api/v1/visits", body)
-        except OSError as exc:  # timeout, refused, reset: unknown outcome, send again
+            status, data = call()
+        except OSError as exc:
             local.retries += 1
-            local.errors.append(f"network: {type(exc).__name__}")
+            local.timeouts += isinstance(exc, TimeoutError)
             time.sleep(backoff)
             backoff = min(backoff * 2, 5)
             continue
         if status in (200, 201):
-            local.latencies_ms.append((time.perf_counter() - t0) * 1000)
-            return json.loads(data)["id"]
+            return status, data
         if status >= 500 or status == 429:
             local.retries += 1
             time.sleep(backoff)
             backoff = min(backoff * 2, 5)
             continue
-        local.errors.append(f"HTTP {status}: {data[:200]!r}")
+        local.errors.append(f"HTTP {status}: {str(data)[:200]}")
         return None
     local.errors.append("gave up: run budget over")
     return None
@@ -274,6 +310,7 @@ def main(argv=None) -> int:
         "manager_p50_ms": _ms(percentile(managers.latencies_ms, 50)),
         "manager_p99_ms": _ms(percentile(managers.latencies_ms, 99)),
         "retries": shoppers.retries,
+        "of_which_timeouts": shoppers.timeouts,
         "deliberate_resends": shoppers.resends,
         "resend_mismatches": shoppers.resend_mismatches,
         "errors": len(shoppers.errors) + len(managers.errors),
