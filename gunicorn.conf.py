@@ -26,11 +26,11 @@ preload_app = False
 
 
 def post_worker_init(worker):
-    """Fill the analytics store before the first request (ANALYTICS_WARM_MONTHS), then
-    take what is loaded out of the cyclic garbage collector's walks (gc.freeze)."""
+    """Take what is loaded out of the cyclic garbage collector's walks (gc.freeze), then
+    fill the analytics store on a background thread (ANALYTICS_WARM_MONTHS)."""
     import gc
 
-    from audit_app.analytics.warm import warm_quietly
+    from audit_app.analytics.warm import warm_in_background
 
-    warm_quietly(worker.wsgi)
     gc.freeze()
+    warm_in_background(worker.wsgi)
