@@ -64,31 +64,40 @@ def test_json_log_lines_carry_the_request_id(app):
     assert line["path"] == "/healthz" and "duration_ms" in line
 
 
-def test_database_outage_during_submission_is_a_503_and_stores_nothing(
-    app, login_as, visit_payload, monkeypatch
-):
-    client = login_as("shopper", allow_adhoc=True)
-    payload = visit_payload()
+def _outage_midway_then_retry(app, client, payload, monkeypatch, fail) -> None:
+    """Submit with `fail(session)` run after the answers were inserted: 503 and nothing
+    stored; then the phone's retry of the same visit is stored once."""
     from audit_app.services import visits as visit_service
 
     real_insert = visit_service._insert_children
 
-    def fail_midway(session, visit, *rows):
-        real_insert(session, visit, *rows)  # the answers are written, then the line drops
-        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+    def insert_then_fail(session, visit, *rows):
+        real_insert(session, visit, *rows)
+        fail(session)
 
-    monkeypatch.setattr(visit_service, "_insert_children", fail_midway)
+    monkeypatch.setattr(visit_service, "_insert_children", insert_then_fail)
     response = client.post("/api/v1/visits", json=payload)
 
-    assert response.status_code == 503
+    assert response.status_code == 503, response.json
     assert response.headers["Retry-After"] == "5"
     assert "nothing was stored" in response.json["message"]
     with app.app_context():
         assert db.session.scalar(select(func.count(Visit.id))) == 0
         assert db.session.scalar(select(func.count(Answer.id))) == 0
     monkeypatch.undo()
-    retry = client.post("/api/v1/visits", json=payload)
-    assert retry.status_code == 201  # the phone's retry then succeeds
+    assert client.post("/api/v1/visits", json=payload).status_code == 201
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Visit.id))) == 1
+
+
+def test_database_outage_during_submission_is_a_503_and_stores_nothing(
+    app, login_as, visit_payload, monkeypatch
+):
+    def line_drops(session):
+        raise OperationalError("INSERT", {}, Exception("server closed the connection"))
+
+    client = login_as("shopper", allow_adhoc=True)
+    _outage_midway_then_retry(app, client, visit_payload(), monkeypatch, line_drops)
 
 
 def test_proxy_fix_trusts_the_configured_number_of_proxies():
@@ -120,26 +129,9 @@ def test_postgres_connection_killed_mid_submission_is_a_503_and_the_retry_succee
 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         pytest.skip("PostgreSQL only: SQLite has no server connection to lose")
-    client = login_as("shopper", allow_adhoc=True)
-    payload = visit_payload()
-    from audit_app.services import visits as visit_service
 
-    real_insert = visit_service._insert_children
-
-    def terminate_midway(session, visit, *rows):
-        real_insert(session, visit, *rows)
+    def server_ends_connection(session):
         session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
 
-    monkeypatch.setattr(visit_service, "_insert_children", terminate_midway)
-    response = client.post("/api/v1/visits", json=payload)
-
-    assert response.status_code == 503, response.json
-    assert "nothing was stored" in response.json["message"]
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Visit.id))) == 0
-        assert db.session.scalar(select(func.count(Answer.id))) == 0
-    monkeypatch.undo()
-    retry = client.post("/api/v1/visits", json=payload)
-    assert retry.status_code == 201
-    with app.app_context():
-        assert db.session.scalar(select(func.count(Visit.id))) == 1
+    client = login_as("shopper", allow_adhoc=True)
+    _outage_midway_then_retry(app, client, visit_payload(), monkeypatch, server_ends_connection)
