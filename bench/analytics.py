@@ -91,7 +91,7 @@ def prepare(url: str, dialect: str, reseed: bool):
         if reseed and SQLITE_PATH.exists():
             for suffix in ("", "-wal", "-shm"):
                 Path(str(SQLITE_PATH) + suffix).unlink(missing_ok=True)
-    elif reseed:
+    elif reseed or not postgres_exists(url):
         recreate_postgres(url)
     app = make_app(url)
     found = marker(app)
@@ -125,6 +125,16 @@ def _has_tables(app) -> bool:
 
     with app.app_context():
         return inspect(db.engine).has_table("visits")
+
+
+def postgres_exists(url: str) -> bool:
+    """Whether the benchmark's PostgreSQL database exists (a fresh machine has none)."""
+    import psycopg
+
+    base, name = url.split("://", 1)[1].rsplit("/", 1)
+    with psycopg.connect(f"postgresql://{base}/postgres", autocommit=True) as conn:
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,))
+        return found.fetchone() is not None
 
 
 def recreate_postgres(url: str) -> None:
@@ -582,7 +592,7 @@ class Approvals:
             from sqlalchemy import select
 
             from audit_app.extensions import db
-            from audit_app.models import ChecklistVersion, Location, User
+            from audit_app.models import ChecklistVersion, Location, User, Visit
             from audit_app.services.accounts import UserInput, create_user
 
             email = "bench.adhoc@example.com"
@@ -592,6 +602,10 @@ class Approvals:
                     UserInput(email, "Bench Adhoc", "shopper", PASSWORD, allow_adhoc=True)
                 )
             self.shopper_id = shopper.id
+            # visits an interrupted run left behind: removed so the cache stays as seeded
+            self.created = list(
+                db.session.scalars(select(Visit.id).where(Visit.shopper_id == shopper.id))
+            )
             self.admin_id = db.session.scalar(select(User.id).where(User.email == ADMIN_EMAIL))
             self.location = db.session.execute(
                 select(Location.id, Location.timezone).where(Location.code == "L0002")
@@ -601,6 +615,7 @@ class Approvals:
                 select(ChecklistVersion.content_hash).where(ChecklistVersion.id == self.version_id)
             )
             db.session.remove()
+        self.remove()
 
     def __call__(self) -> None:
         from sqlalchemy import func, insert, select
