@@ -28,7 +28,12 @@ def home_for(user) -> str:
         Role.REVIEWER: url_for("admin.review_queue"),
         Role.ADMIN: url_for("admin.review_queue"),
         Role.AREA_MANAGER: url_for("dashboard.overview"),
-        Role.BRANCH_MANAGER: url_for("auth.home"),
+        # their own branch's figures; without a branch yet, the start page says so
+        Role.BRANCH_MANAGER: (
+            url_for("dashboard.location", location_id=user.location_id)
+            if user.location_id
+            else url_for("auth.home")
+        ),
     }.get(user.role, url_for("auth.home"))
 
 

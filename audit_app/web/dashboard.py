@@ -64,7 +64,23 @@ def helpers() -> dict:
         "plural": visuals.plural,
         "local_time": _local_time,
         "verdict_labels": {v.value: label for v, label in visuals.VERDICT_LABELS.items()},
+        "signed": signed,
+        "sentence": sentence,
     }
+
+
+def signed(value: float, digits: int = 0) -> str:
+    """A difference with its sign, +3 or -1.5; one that rounds to nothing is 0, never -0."""
+    text = f"{value:+.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
+def sentence(message: str) -> str:
+    """A lower-case error message as a sentence: capital first, full stop last."""
+    message = message.strip()
+    if not message:
+        return message
+    return message[0].upper() + message[1:] + ("" if message.endswith((".", "!", "?")) else ".")
 
 
 def _local_time(visit: Visit) -> str:
@@ -76,8 +92,24 @@ def _local_time(visit: Visit) -> str:
     return visit.started_at.astimezone(zone).strftime("%H:%M")
 
 
+def _form_args(args: Mapping[str, str]) -> Mapping[str, str]:
+    """Drop the custom dates the filter form sent back unchanged when the period was changed.
+
+    The form always sends the period and the dates together, and dates win over a period
+    (as in the API). The dates show the range in use and `shown` names the period the page
+    showed: dates equal to it that come with another period are the old range, not a choice.
+    """
+    shown = (args.get("shown") or "").strip()
+    start, end = (args.get("from") or "").strip(), (args.get("to") or "").strip()
+    period = (args.get("period") or "").strip()
+    if shown and start and end and f"{start}..{end}" == shown and period and period != shown:
+        return {k: v for k, v in args.items() if k not in ("from", "to")}
+    return args
+
+
 def _selection(args: Mapping[str, str]) -> tuple[Selection | None, SelectionError | None]:
     """The selection asked for; on a bad value, the defaults for it and the error to show."""
+    args = _form_args(args)
     try:
         return resolve(args, current_user), None
     except OutOfScope:

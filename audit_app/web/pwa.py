@@ -1,4 +1,5 @@
-"""The shopper's app: its shell page, the service worker at the site root, the manifest.
+"""The shopper's app: its shell page, the service worker at the site root, the manifest
+(and the site's favicon, also at the root where browsers look for it).
 
 The app is plain ES modules in static/js/ (no build step). The service worker caches a
 versioned shell; the version is a hash of every shell file, written into /sw.js as it is
@@ -97,4 +98,14 @@ def manifest():
     path = Path(current_app.static_folder or "") / "manifest.webmanifest"
     response = Response(path.read_bytes(), mimetype="application/manifest+json")
     response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/favicon.ico")
+@allow(PUBLIC)
+def favicon():
+    """The site icon: browsers ask for /favicon.ico on every site, logged in or not."""
+    path = Path(current_app.static_folder or "") / "favicon.ico"
+    response = Response(path.read_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.headers["Cache-Control"] = "public, max-age=604800"
     return response

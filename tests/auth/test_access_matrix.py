@@ -14,7 +14,7 @@ from tests.conftest import csrf_token
 # (method, path, statuses for: anonymous, shopper, reviewer, area_manager, branch_manager, admin)
 # POST bodies are empty or invalid on purpose: a permitted role gets 4xx/re-render, no change.
 MATRIX = [
-    ("GET", "/", (302, 302, 302, 302, 200, 302)),  # shoppers go to the app
+    ("GET", "/", (302, 302, 302, 302, 302, 302)),  # each role to its start (branch: its page)
     ("GET", "/healthz", (200, 200, 200, 200, 200, 200)),
     ("GET", "/readyz", (200, 200, 200, 200, 200, 200)),
     ("GET", "/login", (200, 200, 200, 200, 200, 200)),
@@ -67,6 +67,7 @@ MATRIX = [
     ("GET", "/app", (200, 200, 200, 200, 200, 200)),
     ("GET", "/sw.js", (200, 200, 200, 200, 200, 200)),
     ("GET", "/manifest.webmanifest", (200, 200, 200, 200, 200, 200)),
+    ("GET", "/favicon.ico", (200, 200, 200, 200, 200, 200)),
     ("POST", "/api/v1/photos", (401, 422, 403, 403, 403, 403)),
     # P1: shopper A's photo in V1 (approved, KL-100); P2: shopper B's in V2 (JKT)
     ("GET", "/api/v1/photos/{P1}", (401, 200, 200, 200, 200, 200)),

@@ -80,7 +80,7 @@ def test_a_bad_filter_keeps_the_page_and_says_what_is_wrong(login_as, network):
     html = page(login_as("admin"), "/dashboard/compare?period=2026-13", status=400)
     assert "no month 13" in html and "Showing the default instead" in html
     html = page(login_as("admin"), "/dashboard/compare?from=2026-10-01", status=400)
-    assert "give both dates" in html
+    assert "Give both dates of a custom range. Showing the default instead." in html
 
 
 def test_location_page_shows_every_figure(login_as, network):
@@ -120,6 +120,7 @@ def test_scope_locations_and_areas_outside_are_not_found(login_as, network):
 
 def test_branch_manager_sees_only_their_branch(login_as, network):
     client = login_as("branch_manager", location_code="KL-A")
+    assert client.get("/").location.endswith(f"/dashboard/locations/{network.ids['A']}")
     response = client.get("/dashboard")
     assert response.status_code == 302
     assert response.location.endswith(f"/dashboard/locations/{network.ids['A']}")
@@ -188,7 +189,7 @@ def test_visit_page_shows_photos_of_the_visit(app, login_as, network):
 
 def test_dashboard_without_any_checklist_explains_what_to_do(login_as):
     html = page(login_as("admin"), "/dashboard")
-    assert "Nothing to show yet" in html and "no checklist is stored yet" in html
+    assert "Nothing to show yet" in html and "No checklist is stored yet." in html
 
 
 def test_periods_in_the_filter_follow_the_data(login_as, network, add_visit):
@@ -196,3 +197,86 @@ def test_periods_in_the_filter_follow_the_data(login_as, network, add_visit):
     # the newest approved visit is on 1 Nov 2026 (local): the last three months end there
     assert 'value="2026-09-01..2026-11-30" selected' in html
     assert ">Q4 2026</option>" in html
+
+
+def test_favicon_is_served_at_the_site_root(client):
+    from io import BytesIO
+
+    from PIL import Image
+
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert "max-age" in response.headers["Cache-Control"]
+    icon = Image.open(BytesIO(response.data))
+    assert icon.format == "ICO" and {(16, 16), (32, 32)} <= icon.info["sizes"]
+    assert '<link rel="icon" href="/favicon.ico"' in client.get("/login").get_data(as_text=True)
+
+
+def test_heatmap_headers_wrap_between_words_never_inside_one(login_as, network, app):
+    from pathlib import Path
+
+    html = page(login_as("admin"), "/dashboard/compare?period=2026-10")
+    heatmap = html.split("Sections by location")[1]
+    headers = re.findall(r'<th scope="col" class="section-col">([^<]*)</th>', heatmap)
+    assert headers == ["Conduct", "Speed"]  # whole titles, no soft hyphens or <wbr>
+    # the stylesheet lets a column grow to its longest word rather than break it
+    css = (Path(app.static_folder) / "css" / "dashboard.css").read_text()
+    rules = re.findall(r"([^{}]*\.heatmap[^{}]*)\{([^}]*)\}", css)
+    assert any("thead th" in selector for selector, _ in rules)
+    for selector, body in rules:
+        for breaking in ("overflow-wrap: anywhere", "word-break: break-all", "hyphens: auto"):
+            assert breaking not in body, (selector.strip(), breaking)
+
+
+def test_changes_without_enough_visits_say_so_and_never_show_minus_zero(login_as, network):
+    html = page(login_as("admin"), "/dashboard/compare?period=2026-10")
+    alpha = html.split(">Alpha</a>")[1].split("</tr>")[0]
+    assert "too few visits to tell" in alpha  # two visits in September: no direction
+    location = page(login_as("admin"), f"/dashboard/locations/{network.ids['B']}?period=2026-10")
+    assert "-0 pts" not in location and "+0 pts" not in location
+
+
+def test_signed_differences_and_error_sentences():
+    from audit_app.web.dashboard import sentence, signed
+
+    assert [signed(v) for v in (3.4, -0.4, 0.0, -2.6)] == ["+3", "0", "0", "-3"]
+    assert [signed(v, 1) for v in (0.04, -0.04, 1.25)] == ["0.0", "0.0", "+1.2"]
+    assert sentence("give both dates of a custom range") == "Give both dates of a custom range."
+    assert sentence("'2026-13' has no month 13") == "'2026-13' has no month 13."
+
+
+def test_custom_dates_sent_back_unchanged_give_way_to_a_new_period(login_as, network):
+    client = login_as("admin")
+    custom = page(client, "/dashboard/compare?from=2026-10-01&to=2026-10-20")
+    lede = re.search(r'<p class="lede">([^<]*)</p>', custom).group(1)
+    assert "1 Oct – 20 Oct 2026" in lede
+    # the range in use fills the custom dates, and the form says which period it showed
+    assert 'name="from" value="2026-10-01"' in custom and 'name="to" value="2026-10-20"' in custom
+    assert 'name="shown" value="2026-10-01..2026-10-20"' in custom
+    # the manager picks Q3 from the list: the form sends the old dates along, Q3 wins
+    form = "from=2026-10-01&to=2026-10-20&shown=2026-10-01..2026-10-20"
+    q3 = page(client, f"/dashboard/compare?period=2026-Q3&{form}")
+    assert "Q3 2026" in re.search(r'<p class="lede">([^<]*)</p>', q3).group(1)
+    # new dates replace the period, whatever the list says
+    changed = "period=2026-10-01..2026-10-20&from=2026-10-05&to=2026-10-09"
+    narrower = page(client, f"/dashboard/compare?{changed}&shown=2026-10-01..2026-10-20")
+    assert "5 Oct – 9 Oct 2026" in re.search(r'<p class="lede">([^<]*)</p>', narrower).group(1)
+
+
+def test_visit_page_tells_reviewers_when_there_are_no_evidence_flags(login_as, network):
+    visit_id = network.visits["A"][0]
+    admin = page(login_as("admin"), f"/dashboard/visits/{visit_id}")
+    assert "Evidence flags: none." in text(admin)
+    assert f'href="/admin/review/{visit_id}"' in admin
+    manager = page(login_as("area_manager", areas=("KL",)), f"/dashboard/visits/{visit_id}")
+    assert "Evidence flags" not in manager and "/admin/review/" not in manager
+
+
+def test_a_period_without_visits_says_so(login_as, network):
+    client = login_as("admin")
+    compare = text(page(client, "/dashboard/compare?period=2031-01"))
+    assert "No approved visits in Jan 2031 for these locations" in compare
+    overview = text(page(client, "/dashboard?period=2031-01"))
+    assert "No approved visits in Jan 2031" in overview
+    assert "No approved visits" not in text(page(client, "/dashboard/compare?period=2026-10"))
