@@ -126,6 +126,18 @@ def range_label(start: date, end: date) -> str:
     return f"{start.day} {month_label(start)} – {end.day} {month_label(end)}"
 
 
+def report_periods(period: Period, latest: date) -> list[Period]:
+    """The report periods (a month or a quarter) that fit a page's period.
+
+    A month or a quarter is itself; a custom range offers the month and the quarter of its
+    end, or of the newest approved visit when the range ends after it.
+    """
+    if period.kind in (PeriodKind.MONTH, PeriodKind.QUARTER):
+        return [period]
+    day = min(period.end, max(latest, period.start))
+    return [month(day), quarter(day)]
+
+
 def month(day: date) -> Period:
     """The calendar month holding a day."""
     start = day.replace(day=1)

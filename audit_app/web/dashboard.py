@@ -218,12 +218,16 @@ def location(location_id: int):
     if selection is None:
         return _empty(error)
     report = build(selection, Subject.location(place))
+    pdf_periods = periods.report_periods(selection.period, selection.latest)
+    if current_user.role == Role.REVIEWER:
+        pdf_periods = []  # reports go to branches and their managers (web/reports.py)
     return render_template(
         "dashboard/location.html",
         report=report,
         selection=selection,
         error=error,
         location=place,
+        pdf_periods=pdf_periods,
         **_filters(
             selection,
             endpoint="dashboard.location",

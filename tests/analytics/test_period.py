@@ -85,3 +85,21 @@ def test_period_choices_start_with_the_last_three_months():
     choices = periods.choices(date(2026, 10, 20))
     assert choices[0].key == "2026-08-01..2026-10-31"
     assert choices[1].key == "2026-Q4" and choices[-1].key == "2025-11"
+
+
+def test_report_periods_fit_the_page_period():
+    oct_ = periods.parse("2026-10")
+    assert periods.report_periods(oct_, date(2026, 11, 3)) == [oct_]
+    q3 = periods.parse("2026-Q3")
+    assert periods.report_periods(q3, date(2026, 11, 3)) == [q3]
+    last3 = periods.last_months(date(2026, 10, 14))
+    assert [p.key for p in periods.report_periods(last3, date(2026, 10, 14))] == [
+        "2026-10",
+        "2026-Q4",
+    ]
+    # a range that ends after the newest visit offers that visit's month and quarter
+    summer = periods.parse("2026-06-01..2026-12-31")
+    assert [p.key for p in periods.report_periods(summer, date(2026, 9, 2))] == [
+        "2026-09",
+        "2026-Q3",
+    ]

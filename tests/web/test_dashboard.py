@@ -280,3 +280,14 @@ def test_a_period_without_visits_says_so(login_as, network):
     overview = text(page(client, "/dashboard?period=2031-01"))
     assert "No approved visits in Jan 2031" in overview
     assert "No approved visits" not in text(page(client, "/dashboard/compare?period=2026-10"))
+
+
+def test_location_page_links_its_pdf_report_for_those_who_may_open_it(login_as, network):
+    path = f"/dashboard/locations/{network.ids['A']}?period=2026-10"
+    link = f'href="/locations/{network.ids["A"]}/report.pdf?period=2026-10"'
+    manager = login_as("area_manager", areas=("KL",))
+    assert link in page(manager, path)
+    response = manager.get(link.split('"')[1])
+    assert response.status_code == 200 and response.data.startswith(b"%PDF-")
+    reviewer = login_as("reviewer")
+    assert "report.pdf" not in page(reviewer, path)  # reviewers cannot open reports
