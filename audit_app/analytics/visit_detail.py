@@ -30,6 +30,12 @@ ACTIONS = {
 
 
 @dataclass(frozen=True)
+class PhotoRef:
+    id: int
+    removed: bool  # deleted under the retention policy (flask photos cleanup)
+
+
+@dataclass(frozen=True)
 class AnswerLine:
     item_id: str
     text: str
@@ -40,7 +46,7 @@ class AnswerLine:
     met: bool | None
     critical_failed: bool
     note: str
-    photos: list[int] = field(default_factory=list)  # photo ids
+    photos: list[PhotoRef] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -70,7 +76,7 @@ class VisitDetail:
     sections: list[SectionBlock]
     events: list[tuple[str, datetime]]  # local times
     history: list[HistoryLine]
-    unplaced_photos: list[int]  # photos not tied to an item
+    unplaced_photos: list[PhotoRef]  # photos not tied to an item
 
     @property
     def notes(self) -> list[AnswerLine]:
@@ -113,11 +119,12 @@ def load(visit_id: int, user: User) -> VisitDetail:
     zone = _zone(visit.location.timezone)
     answers = {a.item_id: a for a in visit.answers}
     scores = {s.section_id: s for s in visit.sections}
-    photos: dict[str | None, list[int]] = {}
+    photos: dict[str | None, list[PhotoRef]] = {}
     for photo in db.session.scalars(
         select(Photo).where(Photo.visit_id == visit.id).order_by(Photo.uploaded_at, Photo.id)
     ):
-        photos.setdefault(photo.item_id, []).append(photo.id)
+        ref = PhotoRef(photo.id, photo.removed_at is not None)
+        photos.setdefault(photo.item_id, []).append(ref)
     sections = []
     for section in checklist.sections:
         lines = []
