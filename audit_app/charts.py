@@ -145,8 +145,14 @@ def trend_chart(
     width: float = 640,
     height: float = 240,
     words: Words = ENGLISH,
+    min_n: int = 0,
+    show_reference: bool = True,
 ) -> Markup:
-    """Mean score per month or quarter: the subject's line against the reference's."""
+    """Mean score per month or quarter: the subject's line against the reference's.
+
+    A point from fewer than `min_n` visits is drawn hollow (and said so in the text);
+    `show_reference=False` leaves the reference out (the subject is the whole network).
+    """
     # the right margin holds half of the last axis label ("Q3 26")
     left, right, top, bottom = 40.0, 22.0, 34.0, 30.0
     values = [v for p in points for v in (p.value, p.reference) if v is not None]
@@ -181,10 +187,9 @@ def trend_chart(
     for i, p in enumerate(points):
         if i % every == 0 or i == len(points) - 1:
             body.append(_text(x(i), height - 10, p.label, size=11, fill=MUTED, anchor="middle"))
-    for series, colour, dash, radius in (
-        ("reference", REFERENCE, "6 4", 2.5),
-        ("value", SUBJECT, "none", 3.5),
-    ):
+    series_drawn = [("reference", REFERENCE, "6 4", 2.5)] if show_reference else []
+    series_drawn.append(("value", SUBJECT, "none", 3.5))
+    for series, colour, dash, radius in series_drawn:
         for segment in _segments([getattr(p, series) for p in points]):
             if len(segment) < 2:
                 continue  # a lone point is drawn as its dot
@@ -202,29 +207,38 @@ def trend_chart(
             )
         for i, p in enumerate(points):
             v = getattr(p, series)
-            if v is not None:
-                body.append(_el("circle", cx=x(i), cy=y(v), r=radius, fill=colour))
+            if v is None:
+                continue
+            few = series == "value" and p.n < min_n  # hollow: too few visits to trust
+            fill = PAPER if few else colour
+            body.append(_el("circle", cx=x(i), cy=y(v), r=radius, fill=fill, stroke=colour))
     body.append(_el("line", x1=left, x2=left + 22, y1=14, y2=14, stroke=SUBJECT, stroke_width=2.5))
     body.append(_text(left + 28, 18, _shorten(subject_label, 40), size=12))
-    offset = left + 40 + 7 * min(40, len(subject_label))
-    body.append(
-        _el(
-            "line",
-            x1=offset,
-            x2=offset + 22,
-            y1=14,
-            y2=14,
-            stroke=REFERENCE,
-            stroke_width=2.5,
-            stroke_dasharray="6 4",
+    if show_reference:
+        offset = left + 40 + 7 * min(40, len(subject_label))
+        body.append(
+            _el(
+                "line",
+                x1=offset,
+                x2=offset + 22,
+                y1=14,
+                y2=14,
+                stroke=REFERENCE,
+                stroke_width=2.5,
+                stroke_dasharray="6 4",
+            )
         )
-    )
-    body.append(_text(offset + 28, 18, reference_label, size=12))
-    desc = "; ".join(
-        f"{p.label}: {fmt(p.value)} ({reference_label.lower()} {fmt(p.reference)}, "
-        f"{words.visits.format(n=p.n)})"
-        for p in points
-    )
+        body.append(_text(offset + 28, 18, reference_label, size=12))
+
+    def said(p: TrendDatum) -> str:
+        visits = words.visits.format(n=p.n)
+        if p.value is not None and p.n < min_n:
+            visits += f", {words.not_enough}"
+        if not show_reference:
+            return f"{p.label}: {fmt(p.value)} ({visits})"
+        return f"{p.label}: {fmt(p.value)} ({reference_label.lower()} {fmt(p.reference)}, {visits})"
+
+    desc = "; ".join(said(p) for p in points)
     return _svg(width, height, title, f"{words.by_period}. {desc}.", "".join(body))
 
 
@@ -427,14 +441,15 @@ def _strip(
     d: IntervalDatum, box: tuple[float, float, float, float], met_at: float, missed_below: float
 ) -> str:
     x0, y0, w, h = box
+    pad = h / 4 + 1  # the rate's dot stays whole at 0% and 100%
 
     def x(v: float) -> float:
-        return x0 + max(0.0, min(1.0, v)) * w
+        return x0 + pad + max(0.0, min(1.0, v)) * (w - 2 * pad)
 
     parts = [
         _el("rect", x=x0, y=y0, width=w, height=h, fill=PAPER, stroke=GRID),
         _el("rect", x=x0, y=y0, width=x(missed_below) - x0, height=h, fill=ZONE_MISSED),
-        _el("rect", x=x(met_at), y=y0, width=x(1) - x(met_at), height=h, fill=ZONE_MET),
+        _el("rect", x=x(met_at), y=y0, width=x0 + w - x(met_at), height=h, fill=ZONE_MET),
     ]
     colour = VERDICT_COLOURS.get(d.verdict, REFERENCE)
     mid = y0 + h / 2

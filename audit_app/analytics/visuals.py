@@ -7,21 +7,27 @@ from markupsafe import Markup
 from .. import charts
 from ..stats import Verdict
 from .compare import CompareRow, Table
-from .report import Breakdown, Report, StandardRow
+from .report import Breakdown, Report, StandardRow, SubjectKind
 
 
 def trend(report: Report, width: float = 640) -> Markup:
     """The subject's mean score per month or quarter against the network's."""
     unit = "quarter" if report.selection.granularity.value == "quarter" else "month"
+    network = report.subject.kind is SubjectKind.NETWORK
+    title = f"Mean score by {unit}: " + (
+        "the whole network" if network else f"{report.subject.name} and the network"
+    )
     return charts.trend_chart(
         [
             charts.TrendDatum(p.bucket.short, p.subject.mean, p.network.mean, p.subject.n)
             for p in report.trend
         ],
-        title=f"Mean score by {unit}: {report.subject.name} and the network",
+        title=title,
         subject_label=report.subject.name,
         pass_mark=report.checklist.pass_mark,
         width=width,
+        min_n=report.selection.thresholds.min_n,
+        show_reference=not network,
     )
 
 

@@ -210,6 +210,7 @@ def build(
         ],
         title=t["trend"],
         pass_mark=info.pass_mark,
+        min_n=min_n,
         **names,
     )
 

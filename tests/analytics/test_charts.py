@@ -93,3 +93,33 @@ def test_interval_strip_marks_zones_interval_and_network():
 
 def test_same_input_same_markup():
     assert str(all_charts()[2]) == str(all_charts()[2])
+
+
+def test_trend_points_from_too_few_visits_are_hollow_and_said_so():
+    points = [charts.TrendDatum("Aug", 80.0, 82.0, 5), charts.TrendDatum("Sep", 70.0, 81.0, 2)]
+    root = parse(charts.trend_chart(points, title="T", subject_label="Alpha", min_n=3))
+    dots = [c for c in root.iter(f"{SVG}circle") if c.get("fill") != charts.REFERENCE]
+    fills = [c.get("fill") for c in dots if c.get("stroke") == charts.SUBJECT]
+    assert fills == [charts.SUBJECT, charts.PAPER]
+    desc = root.find(f"{SVG}desc").text
+    assert "Sep: 70.0 (network 81.0, 2 visits, not enough visits)" in desc
+    assert "Aug: 80.0 (network 82.0, 5 visits)" in desc
+
+
+def test_the_whole_network_trend_has_no_second_identical_line():
+    points = [charts.TrendDatum("Aug", 80.0, 80.0, 50), charts.TrendDatum("Sep", 81.0, 81.0, 50)]
+    root = parse(
+        charts.trend_chart(points, title="T", subject_label="Whole network", show_reference=False)
+    )
+    assert len(list(root.iter(f"{SVG}polyline"))) == 1
+    assert "Network" not in "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    assert "network 80.0" not in root.find(f"{SVG}desc").text
+
+
+@pytest.mark.parametrize("rate", [0.0, 1.0])
+def test_an_interval_strip_keeps_its_dot_inside_the_picture(rate):
+    d = charts.IntervalDatum("Greeted", rate, rate, rate, "consistently_met", None, 30)
+    root = parse(charts.interval_strip(d, met_at=0.85, missed_below=0.5, width=110, height=16))
+    (dot,) = root.iter(f"{SVG}circle")
+    cx, r = float(dot.get("cx")), float(dot.get("r"))
+    assert cx - r >= 0 and cx + r <= 110
