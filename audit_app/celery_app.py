@@ -25,12 +25,15 @@ def make_celery(broker_url: str, queue: str = QUEUE) -> Celery:
         worker_max_tasks_per_child=50,
         result_expires=86400,
         broker_connection_retry_on_startup=True,
+        # a task whose whole worker machine vanished goes to another worker after this long
+        # (Redis' default is an hour); a render is idempotent, so a late duplicate is harmless
+        broker_transport_options={"visibility_timeout": 600},
         task_serializer="json",
         result_serializer="json",
         accept_content=["json"],
     )
 
-    @celery.task(name="reports.render_location")
+    @celery.task(name="reports.render_location", shared=False)  # one app per broker URL
     def render_location(location_id: int, code: str, period: str, out_dir: str, lang=None):
         """Render one location's report to out_dir; returns the JobResult as a dict."""
         from dataclasses import asdict

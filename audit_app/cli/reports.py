@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..models import Area, Location
-from ..reports import batch
+from ..reports import batch, pdf
 from ..reports.data import ReportError, parse_period
 from .common import fail
 
@@ -110,6 +110,8 @@ def _celery(jobs: list[batch.Job], broker: str, bar) -> list[batch.JobResult]:
             results.append(batch.JobResult(job.location_id, None, error="timed out on the queue"))
     finally:
         celery.close()
+    for out_dir in {Path(job.out_dir) for job in jobs}:
+        pdf.cleanup_partials(out_dir)  # left by a worker killed half-way through a write
     return results
 
 

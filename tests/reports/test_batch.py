@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from collections import Counter
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -81,7 +82,10 @@ def _redis_url() -> str | None:
 
 
 @pytest.mark.slow
-def test_celery_path_renders_on_a_real_worker(app, world, runner, tmp_path, database_url):
+@contextmanager
+def celery_worker(database_url: str, log: Path, app_module: str, *options: str, **env_extra: str):
+    """A real Celery worker process on the test Redis and its own queue, its output in `log`;
+    yields (broker URL, queue)."""
     url = _redis_url()
     if url is None:
         if IN_CI:
@@ -89,50 +93,66 @@ def test_celery_path_renders_on_a_real_worker(app, world, runner, tmp_path, data
         pytest.skip("Redis is not running")
     queue = f"reports-test-{uuid.uuid4().hex[:8]}"
     env = {**os.environ, "CELERY_BROKER_URL": url, "DATABASE_URL": database_url,
-           "REPORTS_QUEUE": queue, "SECRET_KEY": "test-secret"}  # fmt: skip
+           "REPORTS_QUEUE": queue, "SECRET_KEY": "test-secret", **env_extra}  # fmt: skip
+    log_file = log.open("w")
     worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "audit_app.celery_app",
-            "worker",
-            "--pool=solo",
-            "-Q",
-            queue,
-            "--loglevel=WARNING",
-            "--without-heartbeat",
-            "--without-gossip",
-            "--without-mingle",
-        ],  # fmt: skip
+        [sys.executable, "-m", "celery", "-A", app_module, "worker", *options, "-Q", queue,
+         "--loglevel=WARNING", "--without-heartbeat", "--without-gossip", "--without-mingle"],
         cwd=ROOT,
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    app.config.update(CELERY_BROKER_URL=url, REPORTS_QUEUE=queue)
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
     try:
-        out = tmp_path / "celery"
-        result = runner.invoke(args=["reports", "render", "--period", "2026-10", "--out", str(out)])
-        assert result.exit_code == 0, result.output
-        assert sorted(p.name for p in out.iterdir()) == [
-            "JKT-900_2026-10.pdf",
-            "KL-900_2026-10.pdf",
-        ]
+        yield url, queue
     finally:
-        app.config.update(CELERY_BROKER_URL=None)
         worker.send_signal(signal.SIGTERM)
         try:
             worker.wait(20)
         except subprocess.TimeoutExpired:
             worker.kill()
             worker.wait(5)
+        log_file.close()
         import redis
 
         client = redis.Redis.from_url(url)
         client.flushdb()
         client.close()
+
+
+def render_on_queue(app, runner, url: str, queue: str, out: Path):
+    app.config.update(CELERY_BROKER_URL=url, REPORTS_QUEUE=queue)
+    try:
+        return runner.invoke(args=["reports", "render", "--period", "2026-10", "--out", str(out)])
+    finally:
+        app.config.update(CELERY_BROKER_URL=None)
+
+
+def test_celery_path_renders_on_a_real_worker(app, world, runner, tmp_path, database_url):
+    log = tmp_path / "worker.log"
+    with celery_worker(database_url, log, "audit_app.celery_app", "--pool=solo") as (url, queue):
+        out = tmp_path / "celery"
+        result = render_on_queue(app, runner, url, queue, out)
+    assert result.exit_code == 0, result.output + log.read_text()
+    assert sorted(p.name for p in out.iterdir()) == ["JKT-900_2026-10.pdf", "KL-900_2026-10.pdf"]
+
+
+def test_a_celery_worker_child_killed_mid_render_is_replaced_and_the_job_redone(
+    app, world, runner, tmp_path, database_url
+):
+    marker = tmp_path / "killed"
+    out = tmp_path / "celery"
+    options = ("--pool=prefork", "--concurrency=1")
+    log = tmp_path / "worker.log"
+    with celery_worker(
+        database_url, log, "tests.reports.celery_killer", *options, KILL_MARKER=str(marker)
+    ) as (url, queue):
+        result = render_on_queue(app, runner, url, queue, out)
+    assert marker.exists(), log.read_text()  # the first task's process was killed
+    assert result.exit_code == 0, result.output + log.read_text()
+    # both PDFs whole, the half-written temp file of the killed render gone
+    assert sorted(p.name for p in out.iterdir()) == ["JKT-900_2026-10.pdf", "KL-900_2026-10.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF-") for p in out.iterdir())
 
 
 def count_job(job):

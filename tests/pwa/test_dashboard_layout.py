@@ -1,6 +1,6 @@
 """The dashboard in real Chromium at a laptop's and a phone's width: nothing is wider than the
 screen (long tables scroll in their own box or become cards) and heatmap headers keep their
-words whole. Skipped without Chromium, like tests/pwa."""
+words whole. Skipped without Chromium locally, a failure in CI, like the rest of tests/pwa."""
 
 from __future__ import annotations
 
