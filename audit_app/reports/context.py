@@ -35,6 +35,7 @@ class VisitInput:
     critical_failed: bool
     comments: tuple[tuple[str, str], ...] = ()  # (item id, note)
     photos: tuple[str, ...] = ()  # thumbnail URLs the safe fetcher serves
+    photos_removed: int = 0  # deleted under the retention policy
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class VisitLine:
     critical: bool
     comments: tuple[tuple[str, str], ...]
     photos: tuple[str, ...]
+    photos_removed: str  # "Photos removed under the retention policy: 2", or ""
 
 
 @dataclass(frozen=True)
@@ -291,6 +293,9 @@ def build(
                 if note.strip()
             ),
             photos=v.photos,
+            photos_removed=t["photos_removed"].format(n=v.photos_removed)
+            if v.photos_removed
+            else "",
         )
         for v in visits
     ]

@@ -86,6 +86,7 @@ def visit_inputs(visits: list[Visit], zone) -> tuple[list[view.VisitInput], set[
     ids = [v.id for v in visits]
     notes: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     photos: dict[int, list[str]] = {i: [] for i in ids}
+    removed: dict[int, int] = {i: 0 for i in ids}
     redact: set[str] = set()
     if ids:
         for visit_id, item_id, note in db.session.execute(
@@ -94,11 +95,14 @@ def visit_inputs(visits: list[Visit], zone) -> tuple[list[view.VisitInput], set[
             .order_by(Answer.visit_id, Answer.position)
         ):
             notes[visit_id].append((item_id, note))
-        for visit_id, sha in db.session.execute(
-            select(Photo.visit_id, Photo.sha256)
-            .where(Photo.visit_id.in_(ids), Photo.removed_at.is_(None))  # retention
+        for visit_id, sha, removed_at in db.session.execute(
+            select(Photo.visit_id, Photo.sha256, Photo.removed_at)
+            .where(Photo.visit_id.in_(ids))
             .order_by(Photo.visit_id, Photo.id)
         ):
+            if removed_at is not None:  # deleted under the retention policy
+                removed[visit_id] += 1
+                continue
             thumb = photo_path(sha, thumbnail=True)
             if thumb.is_file():
                 photos[visit_id].append(thumb.resolve().as_uri())
@@ -119,6 +123,7 @@ def visit_inputs(visits: list[Visit], zone) -> tuple[list[view.VisitInput], set[
                 critical_failed=v.critical_failed,
                 comments=tuple(notes[v.id]),
                 photos=tuple(photos[v.id][:4]),
+                photos_removed=removed[v.id],
             )
         )
     return out, redact

@@ -217,7 +217,7 @@ def test_a_bad_older_than_is_a_clear_error(app, runner, value, message):
 
 
 def test_removed_photos_show_a_placeholder_and_pages_still_work(
-    app, runner, shopper, reviewer, login_as, visit_with_photo
+    app, runner, shopper, reviewer, login_as, visit_with_photo, tmp_path
 ):
     old = visit_with_photo(days_ago=400)
     assert cleanup(runner, "--older-than", "365").exit_code == 0
@@ -246,6 +246,9 @@ def test_removed_photos_show_a_placeholder_and_pages_still_work(
         db.session.remove()
     report = admin.get(f"/locations/{location_id}/report.pdf?period={started:%Y-%m}")
     assert report.status_code == 200 and report.data.startswith(b"%PDF-")
+    from tests.reports.conftest import pdf_text
+
+    assert "Photos removed under the retention policy: 1" in pdf_text(report.data, tmp_path)
 
 
 def test_uploading_a_removed_image_again_stores_its_files_again(
