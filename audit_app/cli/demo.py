@@ -34,8 +34,16 @@ def _month(value: str | None) -> date:
 @click.option("--months", default=6, show_default=True, type=click.IntRange(1, 36))
 @click.option("--until", "until", default=None, help="Last month, YYYY-MM (default: this month).")
 @click.option("--if-empty", is_flag=True, help="Do nothing when visits already exist.")
+@click.option(
+    "--evidence/--no-evidence",
+    default=True,
+    show_default=True,
+    help="Photos and a few evidence flags (the scores are the same either way).",
+)
 @with_appcontext
-def seed_command(seed: int, locations: int, months: int, until: str | None, if_empty: bool) -> None:
+def seed_command(
+    seed: int, locations: int, months: int, until: str | None, if_empty: bool, evidence: bool
+) -> None:
     """Load the checklists and create demo areas, locations and visits."""
     last = _month(until)
     if if_empty and db.session.scalar(select(func.count(Visit.id))):
@@ -45,10 +53,11 @@ def seed_command(seed: int, locations: int, months: int, until: str | None, if_e
         sync_checklists(load_directory(current_app.config["CHECKLISTS_DIR"]))
     except ChecklistError as exc:
         fail(exc.lines())
-    result = seed_demo(seed, locations, months, last)
+    result = seed_demo(seed, locations, months, last, evidence)
     click.echo(
         f"demo: {result.areas} areas, {result.locations} locations, "
-        f"{result.visits} visits up to {last:%Y-%m}, {result.users} new users"
+        f"{result.visits} visits ({result.photos} with a photo) up to {last:%Y-%m}, "
+        f"{result.users} new users"
     )
     click.echo(
         "demo: log in at /login as admin@demo.example, reviewer@demo.example, "

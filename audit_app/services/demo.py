@@ -24,6 +24,7 @@ from ..models import (
     VisitStatus,
 )
 from .accounts import UserInput, create_user
+from .demo_evidence import DemoEvidence
 from .visits import submit_visit
 
 AREAS = [
@@ -90,11 +91,19 @@ class SeedResult:
     locations: int
     visits: int
     users: int
+    photos: int = 0
 
 
-def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult:
-    """Create areas, locations and scored visits; the same arguments give the same data."""
+def seed_demo(
+    seed: int, locations: int, months: int, until: date, evidence: bool = False
+) -> SeedResult:
+    """Create areas, locations and scored visits; the same arguments give the same data.
+
+    `evidence` adds photos and a few evidence flags (demo_evidence.py) without changing
+    the visits' answers or scores.
+    """
     rng = random.Random(seed)
+    extras = DemoEvidence.seeded(seed) if evidence else None
     version = db.session.scalar(
         select(ChecklistVersion).order_by(ChecklistVersion.id.desc()).limit(1)
     )
@@ -103,11 +112,12 @@ def seed_demo(seed: int, locations: int, months: int, until: date) -> SeedResult
     created_locations = _seed_network(rng, locations)
     shoppers, users = _seed_users(created_locations)
     count = sum(
-        len(seed_history(rng, version, location, profile, shoppers, months, until))
+        len(seed_history(rng, version, location, profile, shoppers, months, until, None, extras))
         for location, profile in created_locations
     )
     _seed_assignments(rng, shoppers[0], created_locations, version.key, until)
-    return SeedResult(len(AREAS), len(created_locations), count, users)
+    photos = extras.photos if extras else 0
+    return SeedResult(len(AREAS), len(created_locations), count, users, photos)
 
 
 def seed_history(
@@ -119,6 +129,7 @@ def seed_history(
     months: int,
     until: date,
     per_month: int | None = None,
+    evidence: DemoEvidence | None = None,
 ) -> list[Visit]:
     """Scored visits of one location over `months` months up to `until`'s month.
 
@@ -133,7 +144,10 @@ def seed_history(
             payload = _visit_payload(
                 rng, version.checklist, version.content_hash, location, profile, month
             )
-            visit, _ = submit_visit(payload, rng.choice(shoppers), require_photos=False)
+            shopper = rng.choice(shoppers)
+            if evidence is not None:
+                evidence.add(payload, version.checklist, shopper)
+            visit, _ = submit_visit(payload, shopper, require_photos=False)
             _set_status(rng, visit, month == until.replace(day=1))
             visits.append(visit)
         month = _add_months(month, 1)

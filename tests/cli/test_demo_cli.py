@@ -85,3 +85,30 @@ def test_if_empty_does_nothing_when_visits_exist(runner):
 def test_bad_month_is_a_clear_error(runner):
     result = runner.invoke(args=["demo", "seed", "--until", "October"])
     assert result.exit_code != 0 and "'October' is not a month like 2026-10" in result.output
+
+
+def test_evidence_adds_photos_and_flags_but_the_same_scores(app, runner, monkeypatch):
+    from tests.conftest import ROOT
+
+    # the default checklist: its standards ask for or allow photos (the test one does not)
+    monkeypatch.setitem(app.config, "CHECKLISTS_DIR", ROOT / "checklists")
+    args = ["demo", "seed", "--seed", "5", "--locations", "12", "--months", "6"]
+    args += ["--until", "2026-10"]
+    plain = runner.invoke(args=[*args, "--no-evidence"])
+    assert plain.exit_code == 0, plain.output
+    without = snapshot(app)
+    wipe(app)
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    assert snapshot(app) == without  # the same visits, answers and scores
+    from audit_app.models import Photo
+    from audit_app.services.photos import photo_path
+
+    with app.app_context():
+        photos = db.session.scalars(select(Photo)).all()
+        flags = [f["code"] for v in db.session.scalars(select(Visit.flags)) for f in v]
+        assert photos and all(p.visit_id is not None for p in photos)
+        assert all(photo_path(p.sha256, thumbnail=True).is_file() for p in photos)
+        db.session.remove()
+    assert f"({len(photos)} with a photo)" in result.output
+    assert "far_from_branch" in flags and "photo_reused" in flags
