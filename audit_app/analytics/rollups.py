@@ -28,6 +28,7 @@ Freshness, cheapest check first:
 from __future__ import annotations
 
 import hashlib
+import math
 import threading
 import time
 from collections import OrderedDict
@@ -96,6 +97,9 @@ class Rollups:
         # sums over several chunks, with the data objects they were made from
         self._combined: OrderedDict[tuple, tuple[list[Any], Any]] = OrderedDict()
         self._changes: Changes | None = None
+        # bumped whenever stored parts are changed or dropped for audited changes: a fill
+        # that ran across a bump may hold figures older than the store's (see get)
+        self._generation = 0
         self._lock = threading.Lock()  # guards the dictionaries
         self._apply = threading.Lock()  # one thread at a time adds approvals
 
@@ -122,15 +126,25 @@ class Rollups:
         missing = [key for key in keys if key not in found]
         if missing:
             spans = [(k[1], k[2]) for k in missing]
+            with self._lock:
+                generation = self._generation
             # fingerprint first: a change in between only makes a later check refill
             prints = _fingerprints(versions, spans)
             filled = _fill(kind, versions, spans)
             now = time.monotonic()
             with self._lock:
+                # another thread took in approvals or corrections while this one read: what
+                # it read may predate them, so keep a part stored meanwhile, and have this
+                # one checked against the database on the next read
+                raced = self._generation != generation
                 for key, fingerprint, (data, mark) in zip(missing, prints, filled, strict=True):
                     found[key] = data
-                    self._chunks.setdefault(key, {})[kind] = Part(data, fingerprint, mark, now)
+                    parts = self._chunks.setdefault(key, {})
                     self._chunks.move_to_end(key)
+                    if raced and kind in parts:
+                        continue
+                    checked = -math.inf if raced else now
+                    parts[kind] = Part(data, fingerprint, mark, checked)
         with self._lock:
             while len(self._chunks) > self.max_chunks:
                 self._chunks.popitem(last=False)
@@ -167,6 +181,7 @@ class Rollups:
     def clear(self) -> None:
         """Forget everything (after editing the database by hand, for example)."""
         with self._lock:
+            self._generation += 1
             self._chunks.clear()
             self._combined.clear()
             self._changes = None
@@ -174,6 +189,7 @@ class Rollups:
     def forget_months(self, months: set[tuple[int, int]]) -> None:
         """Drop the chunks of some (year, month)s: they are refilled when next asked for."""
         with self._lock:
+            self._generation += 1
             for key in [k for k in self._chunks if (k[1].year, k[1].month) in months]:
                 del self._chunks[key]
 
@@ -193,6 +209,8 @@ class Rollups:
             with self._lock:
                 self._changes = changes
             return
+        with self._lock:
+            self._generation += 1  # fills running now may predate these changes
         if (
             changes.location_map != before.location_map
             or changes.approve_id < before.approve_id
@@ -287,15 +305,21 @@ class Rollups:
                     del parts[kind]
 
 
+_made = threading.Lock()
+
+
 def for_app() -> Rollups:
-    """The app's chunk store, made on first use."""
+    """The app's chunk store, made on first use (once, even when threads race to it)."""
     store = current_app.extensions.get("analytics_rollups")
     if store is None:
-        store = Rollups(
-            current_app.config.get("ANALYTICS_CACHE_CHUNKS", 512),
-            current_app.config.get("ANALYTICS_RECHECK_SECONDS", 60),
-        )
-        current_app.extensions["analytics_rollups"] = store
+        with _made:
+            store = current_app.extensions.get("analytics_rollups")
+            if store is None:
+                store = Rollups(
+                    current_app.config.get("ANALYTICS_CACHE_CHUNKS", 512),
+                    current_app.config.get("ANALYTICS_RECHECK_SECONDS", 60),
+                )
+                current_app.extensions["analytics_rollups"] = store
     return store
 
 

@@ -55,6 +55,7 @@ def warm(months: int) -> int:
         for kind, count in plan:
             ranges = split_by_month(*months_back(latest, count))
             filled += len(store.get(kind, info.version_ids, ranges))
+            db.session.rollback()  # end the read: the next kind reads the database as it is now
     return filled
 
 
