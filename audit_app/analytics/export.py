@@ -20,8 +20,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 
 from ..checklists import Checklist
+from ..checklists.model import ItemType
 from ..extensions import db
 from ..models import Answer, Area, ChecklistVersion, Location, SectionScore, User, Visit
+from ..redaction import identity_words, scrub
 from ..services import scope
 from . import sql
 from .compare import Table
@@ -294,30 +296,47 @@ def visit_sheets(selection: Selection, user: User, where) -> tuple[Sheet, Sheet]
 
     def answer_rows():
         for batch in visit_batches(selection, where, identity, answers=True, sections=False):
+            secrets = {} if identity else _shopper_words({row[-1] for row in batch.visits})
             for row in batch.visits:
                 cells = _visit_cells(row, identity)
                 checklist = checklists[row[8]]
                 language = checklist.default_language
+                words = None if identity else secrets.get(row[-1], set())
                 for a in batch.answers.get(row[0], []):
                     item = checklist.item(a.item_id)
                     standard = info.standard(a.item_id)
+                    answer = show_answer(item, a.value, a.na, language, language)
                     yield cells + [
                         standard.section_title if standard else a.section_id,
                         a.item_id,
                         standard.text if standard else a.item_id,
-                        show_answer(item, a.value, a.na, language, language),
+                        _as_seen(answer, words) if item and item.type is ItemType.TEXT else answer,
                         "yes" if a.na else "no",
                         _round(a.earned) if a.possible else None,
                         _round(a.possible) if a.possible else None,
                         "" if a.met is None else ("yes" if a.met else "no"),
                         "yes" if a.critical_failed else "no",
-                        a.note,
+                        _as_seen(a.note, words),
                     ]
 
     return (
         Sheet("Visits", head + [f"Section: {s.title}" for s in sections], visit_rows()),
         Sheet("Answers", head + ANSWER_HEADER, answer_rows()),
     )
+
+
+def _as_seen(text: str, words: set[str] | None) -> str:
+    """The shopper's own words as this reader may see them: as written (None), or without
+    the shopper's name and e-mail (managers)."""
+    return text if words is None else scrub(text, words)
+
+
+def _shopper_words(shopper_ids: set[int]) -> dict[int, set[str]]:
+    """What identifies each of these shoppers in text (redaction.identity_words)."""
+    rows = db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(shopper_ids))
+    )
+    return {user_id: identity_words(name, email) for user_id, name, email in rows}
 
 
 # ---- writers ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from ..checklists.model import Item, ItemType, localize
 from ..extensions import db
 from ..models import AuditEntry, Photo, User, Visit
+from ..redaction import identity_words, scrub
 from ..services import scope
 from ..services import visits as visit_service
 
@@ -118,6 +119,13 @@ def load(visit_id: int, user: User) -> VisitDetail:
     language = default = checklist.default_language
     zone = _zone(visit.location.timezone)
     answers = {a.item_id: a for a in visit.answers}
+    identity = scope.sees_shopper_identity(user)
+    # managers read notes and free-text answers without the shopper's name or e-mail
+    secrets = identity_words(visit.shopper.name, visit.shopper.email)
+
+    def shown(text: str) -> str:
+        return text if identity else scrub(text, secrets)
+
     scores = {s.section_id: s for s in visit.sections}
     photos: dict[str | None, list[PhotoRef]] = {}
     for photo in db.session.scalars(
@@ -130,17 +138,20 @@ def load(visit_id: int, user: User) -> VisitDetail:
         lines = []
         for item in section.items:
             a = answers.get(item.id)
+            answer = show_answer(item, a.value, a.na, language, default) if a else "—"
+            if item.type is ItemType.TEXT:  # the shopper's own words
+                answer = shown(answer)
             lines.append(
                 AnswerLine(
                     item_id=item.id,
                     text=localize(item.text, language, default),
                     critical=item.critical,
-                    answer=show_answer(item, a.value, a.na, language, default) if a else "—",
+                    answer=answer,
                     earned=a.earned if a and a.possible else None,
                     possible=a.possible if a and a.possible else None,
                     met=a.met if a else None,
                     critical_failed=bool(a and a.critical_failed),
-                    note=a.note if a else "",
+                    note=shown(a.note) if a else "",
                     photos=photos.pop(item.id, []),
                 )
             )
@@ -154,7 +165,6 @@ def load(visit_id: int, user: User) -> VisitDetail:
                 lines,
             )
         )
-    identity = scope.sees_shopper_identity(user)
     return VisitDetail(
         visit=visit,
         local_start=visit.started_at.astimezone(zone),

@@ -14,7 +14,8 @@ from marshmallow import (
 )
 
 from ..checklists.answers import MAX_PHOTOS_PER_ITEM
-from ..checklists.model import EVENT_KINDS
+from ..checklists.model import EVENT_KINDS, ItemType
+from ..redaction import identity_words, scrub
 
 # database integer keys are 32-bit on every backend we support
 MAX_ID = 2**31 - 1
@@ -159,6 +160,7 @@ class ShopperOut(Schema):
 
 
 # fields only some roles may see; everyone else gets the visit without them
+NOTES_AS_WRITTEN = {"admin", "reviewer", "shopper"}  # a shopper sees only their own visits
 RESTRICTED = {
     "shopper": {"admin", "reviewer"},
     "flags": {"admin", "reviewer"},
@@ -235,13 +237,22 @@ class VisitOut(Schema):
         metadata={"description": "Where the shopper checked in; admins, reviewers, the shopper"},
     )
 
-    @post_dump
-    def hide_restricted(self, data, **kwargs):
-        """Shopper identity and evidence flags stay with admins and reviewers."""
+    @post_dump(pass_original=True)
+    def hide_restricted(self, data, visit, **kwargs):
+        """Shopper identity and evidence flags stay with admins and reviewers; managers get
+        notes and free-text answers without the shopper's name or e-mail."""
         role = getattr(current_user, "role", None)
         for name, roles in RESTRICTED.items():
             if role not in roles:
                 data.pop(name, None)
+        if role not in NOTES_AS_WRITTEN and visit.shopper is not None:
+            secrets = identity_words(visit.shopper.name, visit.shopper.email)
+            checklist = visit.checklist_version.checklist
+            texts = {item.id for _, item in checklist.items() if item.type is ItemType.TEXT}
+            for answer in data.get("answers", []):
+                answer["note"] = scrub(answer.get("note") or "", secrets)
+                if answer.get("item_id") in texts and isinstance(answer.get("value"), str):
+                    answer["value"] = scrub(answer["value"], secrets)
         return data
 
 

@@ -8,18 +8,16 @@ e-mail address given in `redact`, and of anything that looks like an e-mail addr
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from .. import charts
 from ..checklists.model import localize
+from ..redaction import scrub
 from .labels import chart_words
 from .labels import labels as labels_for
 
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
-REDACTED = "[…]"
 DAYPART_KEYS = ("morning", "afternoon", "evening")
 WEEKPART_KEYS = ("weekdays", "weekends")
 
@@ -132,14 +130,6 @@ def points(value: float | None, digits: int = 1) -> str:
 
 def signed(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:+.{digits}f}"
-
-
-def scrub(text: str, redact: Iterable[str]) -> str:
-    """Remove e-mail addresses and the given names from free text (case-insensitive)."""
-    out = EMAIL.sub(REDACTED, text)
-    for secret in sorted({s.strip() for s in redact if s and len(s.strip()) >= 3}, key=len)[::-1]:
-        out = re.sub(re.escape(secret), REDACTED, out, flags=re.IGNORECASE)
-    return out
 
 
 def localized_texts(checklist, lang: str) -> tuple[dict[str, str], dict[str, str]]:

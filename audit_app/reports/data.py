@@ -16,6 +16,7 @@ from ..analytics.report import Subject, build
 from ..analytics.selection import Selection
 from ..extensions import db
 from ..models import Answer, ChecklistVersion, Location, Photo, User, Visit, VisitStatus
+from ..redaction import identity_words
 from ..services.photos import photo_path
 from . import context as view
 from .labels import language as pick_language
@@ -110,7 +111,7 @@ def visit_inputs(visits: list[Visit], zone) -> tuple[list[view.VisitInput], set[
         for name, email in db.session.execute(
             select(User.name, User.email).where(User.id.in_(shoppers))
         ):
-            redact.update({name, email, *name.split()})
+            redact.update(identity_words(name, email))
     out = []
     for v in visits:
         started = v.started_at.astimezone(zone)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -134,3 +135,16 @@ def test_a_large_export_is_streamed_from_a_temporary_file(login_as, network, mon
     finally:
         response.close()
     assert "attachment" in response.headers["Content-Disposition"]
+
+
+def test_managers_export_notes_without_the_shoppers_name_or_email(login_as, network, add_visit):
+    note = "Ask Fixture Shopper at fixture-shopper@example.com"
+    add_visit(network.ids["A"], date(2026, 10, 22), note=note)
+    manager = login_as("area_manager", areas=("KL",))
+    book = workbook(manager.get("/dashboard/export/visits.xlsx?period=2026-10"))
+    notes = [row[-1] for row in book["Answers"].values]
+    assert "Ask […] at […]" in notes
+    assert "fixture-shopper@example.com" not in repr(list(book["Answers"].values))
+    admin = login_as("admin")
+    book = workbook(admin.get("/dashboard/export/visits.xlsx?period=2026-10"))
+    assert note in [row[-1] for row in book["Answers"].values]

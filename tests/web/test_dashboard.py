@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import date
 
 import pytest
 
@@ -291,3 +292,23 @@ def test_location_page_links_its_pdf_report_for_those_who_may_open_it(login_as, 
     assert response.status_code == 200 and response.data.startswith(b"%PDF-")
     reviewer = login_as("reviewer")
     assert "report.pdf" not in page(reviewer, path)  # reviewers cannot open reports
+
+
+def test_managers_read_notes_without_the_shoppers_name_or_email(app, login_as, network, add_visit):
+    note = "Fixture Shopper here, write to fixture-shopper@example.com"
+    visit_id = add_visit(network.ids["A"], date(2026, 10, 20), note=note)
+    managers = [
+        login_as("branch_manager", location_code="KL-A"),
+        login_as("area_manager", areas=("KL",)),
+    ]
+    for client in managers:
+        html = page(client, f"/dashboard/visits/{visit_id}")
+        api = str(client.get(f"/api/v1/visits/{visit_id}").json)
+        for shown in (html, api):
+            assert "fixture-shopper@example.com" not in shown
+            assert "Fixture Shopper" not in shown
+            assert "[…] here, write to […]" in shown
+    for client in (login_as("reviewer"), login_as("admin")):
+        assert note in page(client, f"/dashboard/visits/{visit_id}")
+        answers = client.get(f"/api/v1/visits/{visit_id}").json["answers"]
+        assert note in [a["note"] for a in answers]
