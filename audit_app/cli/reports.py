@@ -14,6 +14,7 @@ from ..extensions import db
 from ..models import Area, Location
 from ..reports import batch, pdf
 from ..reports.data import ReportError, parse_period
+from ..reports.service import file_name
 from .common import fail
 
 group = click.Group("reports", help="Consistency report PDFs and their distribution.")
@@ -110,8 +111,11 @@ def _celery(jobs: list[batch.Job], broker: str, bar) -> list[batch.JobResult]:
             results.append(batch.JobResult(job.location_id, None, error="timed out on the queue"))
     finally:
         celery.close()
-    for out_dir in {Path(job.out_dir) for job in jobs}:
-        pdf.cleanup_partials(out_dir)  # left by a worker killed half-way through a write
+    # temp files of renders killed half-way; a job that timed out may still be running
+    finished = [job for job in jobs if job not in pending.values()]
+    for out_dir in {Path(job.out_dir) for job in finished}:
+        names = [file_name(j.code, j.period) for j in finished if Path(j.out_dir) == out_dir]
+        pdf.cleanup_partials(out_dir, names)
     return results
 
 

@@ -129,7 +129,10 @@ def run_pool(
     workers retire: seen with 200 locations, stuck at exactly 2 x 50 PDFs).
     """
     pending = list(jobs)
-    out_dirs = {Path(job.out_dir) for job in pending}
+    jobs_by_dir: dict[Path, list[Job]] = {}
+    for job in pending:
+        jobs_by_dir.setdefault(Path(job.out_dir), []).append(job)
+    out_dirs = set(jobs_by_dir)
     result = BatchResult()
     tries: dict[int, int] = {}
     workers = workers or os.cpu_count() or 1
@@ -164,7 +167,8 @@ def run_pool(
                 result.retried += 1
                 pending.insert(0, job)
     from .pdf import cleanup_partials
+    from .service import file_name
 
     for out_dir in out_dirs:
-        cleanup_partials(out_dir)
+        cleanup_partials(out_dir, [file_name(j.code, j.period) for j in jobs_by_dir[out_dir]])
     return result

@@ -11,6 +11,7 @@ Celery workers, gunicorn sync workers).
 from __future__ import annotations
 
 import base64
+import glob
 import html
 import logging
 import os
@@ -19,7 +20,7 @@ import signal
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -188,10 +189,15 @@ def write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
-def cleanup_partials(directory: Path) -> int:
-    """Remove temp files a killed worker left behind; return how many."""
+def cleanup_partials(directory: Path, names: Iterable[str]) -> int:
+    """Remove the temp files killed workers left for these PDF names; return how many.
+
+    Only the names of jobs that have finished: a temp file of another batch writing to the
+    same folder, or of a job still running, belongs to a render that will rename it.
+    """
     count = 0
-    for stray in directory.glob(".*.pdf.*.tmp"):
-        stray.unlink(missing_ok=True)
-        count += 1
+    for name in set(names):
+        for stray in directory.glob(f".{glob.escape(name)}.*.tmp"):
+            stray.unlink(missing_ok=True)
+            count += 1
     return count

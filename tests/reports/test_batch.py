@@ -81,7 +81,6 @@ def _redis_url() -> str | None:
     return url
 
 
-@pytest.mark.slow
 @contextmanager
 def celery_worker(database_url: str, log: Path, app_module: str, *options: str, **env_extra: str):
     """A real Celery worker process on the test Redis and its own queue, its output in `log`;
@@ -128,6 +127,7 @@ def render_on_queue(app, runner, url: str, queue: str, out: Path):
         app.config.update(CELERY_BROKER_URL=None)
 
 
+@pytest.mark.slow
 def test_celery_path_renders_on_a_real_worker(app, world, runner, tmp_path, database_url):
     log = tmp_path / "worker.log"
     with celery_worker(database_url, log, "audit_app.celery_app", "--pool=solo") as (url, queue):
@@ -137,6 +137,7 @@ def test_celery_path_renders_on_a_real_worker(app, world, runner, tmp_path, data
     assert sorted(p.name for p in out.iterdir()) == ["JKT-900_2026-10.pdf", "KL-900_2026-10.pdf"]
 
 
+@pytest.mark.slow
 def test_a_celery_worker_child_killed_mid_render_is_replaced_and_the_job_redone(
     app, world, runner, tmp_path, database_url
 ):
@@ -173,3 +174,15 @@ def test_workers_are_recycled_and_a_long_batch_finishes(app):
     # rounds of workers x max_tasks_per_child = 4 jobs, each in a fresh pool
     per_process = Counter(r.path for r in result.done)
     assert len(per_process) >= 3 and max(per_process.values()) <= 4
+
+
+def test_cleanup_removes_only_the_finished_jobs_temp_files(tmp_path):
+    from audit_app.reports.pdf import cleanup_partials
+
+    mine = tmp_path / ".KL-1_2026-10.pdf.x1y2.tmp"
+    running = tmp_path / ".KL-2_2026-10.pdf.a9b8.tmp"  # another batch, or a job still running
+    done = tmp_path / "KL-1_2026-10.pdf"
+    for path in (mine, running, done):
+        path.write_bytes(b"%PDF-")
+    assert cleanup_partials(tmp_path, ["KL-1_2026-10.pdf"]) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == [running.name, done.name]
