@@ -78,6 +78,12 @@ def jpeg() -> bytes:
     return buffer.getvalue()
 
 
+class LoginFailed(RuntimeError):
+    def __init__(self, email: str, status: int, data) -> None:
+        super().__init__(f"log-in of {email} failed: {status} {data}")
+        self.status = status
+
+
 def log_in(base: str, email: str, timeout: float) -> Client:
     client = Client(base, keep_cookies=True, timeout=timeout)
     client.headers["X-CSRFToken"] = client.get_json("/api/v1/auth/csrf")["csrf_token"]
@@ -85,7 +91,8 @@ def log_in(base: str, email: str, timeout: float) -> Client:
         "/api/v1/auth/login", {"email": email, "password": PASSWORD, "remember": True}
     )
     if status != 200:
-        raise SystemExit(f"log-in of {email} failed: {status} {data}")
+        client.close()
+        raise LoginFailed(email, status, data)
     client.headers["X-CSRFToken"] = data["csrf_token"]
     return client
 
@@ -111,7 +118,9 @@ def shopper_run(base, n, checklist, location_ids, args, deadline, tally, lock, p
             stored_id = json.loads(sent[1])["id"]
             if rng.random() < args.resend_rate:  # the phone did not hear the answer: again
                 local.resends += 1
-                again = _send_until_confirmed(client, "/api/v1/visits", body, deadline, local)
+                again = _send_until_confirmed(
+                    client, "/api/v1/visits", body, deadline, local, timed=False
+                )
                 if again is None or again[0] != 200 or json.loads(again[1])["id"] != stored_id:
                     local.resend_mismatches += 1
     except Exception as exc:  # a crashed shopper must show in the figures, not vanish
@@ -135,8 +144,9 @@ def _log_in_until_done(base, email, args, deadline, local) -> Client:
     while True:
         try:
             return log_in(base, email, args.timeout)
-        except OSError as exc:
-            if time.monotonic() > deadline:
+        except (OSError, LoginFailed) as exc:
+            unknown = isinstance(exc, OSError) or exc.status >= 500 or exc.status == 429
+            if not unknown or time.monotonic() > deadline:
                 raise
             local.retries += 1
             local.timeouts += isinstance(exc, TimeoutError)
@@ -164,13 +174,18 @@ def _attach_photos(client, visit, checklist, photo, deadline, local) -> bool:
     return True
 
 
-def _send_until_confirmed(client, path, body, deadline, local) -> tuple[int, bytes] | None:
-    """POST the visit until the server confirms it; the same body (same UUID) every time."""
+def _send_until_confirmed(
+    client, path, body, deadline, local, timed: bool = True
+) -> tuple[int, bytes] | None:
+    """POST the visit until the server confirms it; the same body (same UUID) every time.
+
+    `timed`: count the confirmed request's time in the submit figures (not for resends,
+    which the server answers from the stored visit)."""
 
     def post():
         t0 = time.perf_counter()
         status, data = client.request("POST", path, body)
-        if status in (200, 201):
+        if timed and status in (200, 201):
             local.latencies_ms.append((time.perf_counter() - t0) * 1000)
         return status, data
 
