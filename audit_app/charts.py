@@ -74,6 +74,15 @@ def fmt(value: float | None, digits: int = 1, suffix: str = "") -> str:
     return "–" if value is None else f"{value:.{digits}f}{suffix}"
 
 
+def signed(value: float | None, digits: int = 1) -> str:
+    """A difference with its sign, +3.2 or -1.5; one that rounds to nothing is 0.0, never
+    -0.0; an en dash when there is none."""
+    if value is None:
+        return "–"
+    text = f"{value:+.{digits}f}"
+    return f"{0:.{digits}f}" if float(text) == 0 else text
+
+
 def _id(*parts: object) -> str:
     digest = hashlib.sha1("|".join(map(str, parts)).encode()).hexdigest()[:10]
     return f"c{digest}"

@@ -56,7 +56,11 @@ def cleanup_command(older_than: int | None, dry_run: bool) -> None:
     try:
         result = remove_expired_photos(days, dry_run=dry_run)
     except OSError as exc:
-        fail(f"could not delete a photo file: {exc}; the photos of its batch stay unmarked")
+        fail(
+            f"could not delete a photo file: {exc}. The photos of that batch stay unmarked "
+            "(files deleted before the error are gone; their pages show the photo as "
+            "missing); fix the cause and run the command again: it finishes the batch"
+        )
     verb = "would remove" if dry_run else "removed"
     files = "would delete" if dry_run else "deleted"
     click.echo(

@@ -128,10 +128,6 @@ def points(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def signed(value: float | None, digits: int = 1) -> str:
-    return "–" if value is None else f"{value:+.{digits}f}"
-
-
 def localized_texts(checklist, lang: str) -> tuple[dict[str, str], dict[str, str]]:
     """Item and section texts of the newest checklist version in a language."""
     default = checklist.default_language
@@ -172,7 +168,7 @@ def build(
 
     change = head.change
     change_note = (
-        f"{signed(change.difference)} · {t[change.direction.value]}"
+        f"{charts.signed(change.difference)} · {t[change.direction.value]}"
         if change.difference is not None
         else t[change.direction.value]
     )
@@ -263,7 +259,7 @@ def build(
                 n=slot.subject.n,
                 score=points(slot.subject.mean),
                 network=points(slot.network.mean),
-                change=signed(slot.versus_rest.difference),
+                change=charts.signed(slot.versus_rest.difference),
                 change_label=t[slot.versus_rest.direction.value],
             )
             for slot in rows

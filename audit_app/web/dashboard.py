@@ -41,6 +41,7 @@ from ..analytics.selection import (
 from ..analytics.sql import at_location, in_areas
 from ..auth.access import allow
 from ..charts import fmt
+from ..charts import signed as signed_difference
 from ..extensions import db
 from ..models import Area, Location, Role, Visit
 from ..services import scope
@@ -70,9 +71,8 @@ def helpers() -> dict:
 
 
 def signed(value: float, digits: int = 0) -> str:
-    """A difference with its sign, +3 or -1.5; one that rounds to nothing is 0, never -0."""
-    text = f"{value:+.{digits}f}"
-    return f"{0:.{digits}f}" if float(text) == 0 else text
+    """A difference with its sign for the pages: whole points unless asked (charts.signed)."""
+    return signed_difference(value, digits)
 
 
 def sentence(message: str) -> str:

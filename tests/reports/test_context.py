@@ -61,3 +61,9 @@ def test_chart_text_alternatives_speak_the_report_language():
     )
     assert "Skor rata-rata per periode" in trend and "4 kunjungan" in trend
     assert "batas lulus 70" in trend
+
+
+def test_differences_that_round_to_nothing_are_zero_not_minus_zero():
+    from audit_app.charts import signed
+
+    assert [signed(-0.04), signed(0.04), signed(-0.06), signed(None)] == ["0.0", "0.0", "-0.1", "–"]
