@@ -8,6 +8,7 @@ import pytest
 
 from tests.analytics.conftest import Network, build_network, visit_adder
 from tests.conftest import PASSWORD
+from tests.pwa.conftest import axe_violations
 
 WIDTHS = (1280, 390)
 
@@ -58,8 +59,10 @@ def manager(app, make_user) -> str:
     return email
 
 
-def test_dashboard_pages_fit_a_laptop_and_a_phone(browser, server, network, manager):
-    context = browser.new_context()
+def test_dashboard_pages_fit_a_laptop_and_a_phone_and_pass_axe(browser, server, network, manager):
+    """...and have no serious or critical accessibility violations (axe-core)."""
+    # axe is injected as an inline script: only this test's context ignores the CSP
+    context = browser.new_context(bypass_csp=True)
     try:
         page = context.new_page()
         page.goto(f"{server.url}/login")
@@ -84,6 +87,7 @@ def test_dashboard_pages_fit_a_laptop_and_a_phone(browser, server, network, mana
                 if "compare" in path:
                     assert page.locator(".heatmap th.section-col").count() == 2
                     problems += [f"{width}px: {p}" for p in page.evaluate(BROKEN_WORDS)]
+                problems += [f"{width}px {path}: {v}" for v in axe_violations(page)]
         assert problems == []
     finally:
         context.close()
