@@ -1,6 +1,7 @@
-"""The dashboard in real Chromium at a laptop's and a phone's width: nothing is wider than the
-screen (long tables scroll in their own box or become cards) and heatmap headers keep their
-words whole. Skipped without Chromium locally, a failure in CI, like the rest of tests/pwa."""
+"""Staff pages in real Chromium. The dashboard at a laptop's and a phone's width: nothing
+is wider than the screen (long tables scroll in their own box or become cards), heatmap
+headers keep their words whole. The dashboard, login and admin pages: no serious or
+critical axe-core violations. Skipped without Chromium locally, a failure in CI."""
 
 from __future__ import annotations
 
@@ -89,5 +90,50 @@ def test_dashboard_pages_fit_a_laptop_and_a_phone_and_pass_axe(browser, server, 
                     problems += [f"{width}px: {p}" for p in page.evaluate(BROKEN_WORDS)]
                 problems += [f"{width}px {path}: {v}" for v in axe_violations(page)]
         assert problems == []
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def admin(app, make_user) -> str:
+    from audit_app.extensions import db
+    from audit_app.models import User
+
+    user_id = make_user("admin")
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+        db.session.remove()
+    return email
+
+
+def test_login_and_admin_pages_pass_axe_on_a_laptop_and_a_tablet(browser, server, network, admin):
+    """The login page and the desk tools (laptop and tablet): no serious or critical
+    accessibility violations (axe-core)."""
+    context = browser.new_context(bypass_csp=True)
+    try:
+        page = context.new_page()
+        page.goto(f"{server.url}/login")
+        problems = [f"/login: {v}" for v in axe_violations(page)]
+        page.fill("input[name=email]", admin)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        paths = [
+            "/admin/areas",
+            "/admin/locations",
+            f"/admin/locations/{network.ids['A']}",
+            "/admin/users",
+            "/admin/assignments",
+            "/admin/review",
+            f"/admin/review/{network.visits['A_pending'][0]}",
+            "/admin/audit",
+            "/admin/send-log",
+        ]
+        for width in (1280, 768):
+            page.set_viewport_size({"width": width, "height": 900})
+            for path in paths:
+                assert page.goto(server.url + path).status == 200, path
+                problems += [f"{width}px {path}: {v}" for v in axe_violations(page)]
+        assert problems == [], "\n".join(problems)
     finally:
         context.close()
