@@ -95,17 +95,19 @@ def service_worker():
 @allow(PUBLIC)
 def manifest():
     """The web app manifest (install name, icons, start URL, colours)."""
-    path = Path(current_app.static_folder or "") / "manifest.webmanifest"
-    response = Response(path.read_bytes(), mimetype="application/manifest+json")
-    response.headers["Cache-Control"] = "no-cache"
-    return response
+    return _static_file("manifest.webmanifest", "application/manifest+json", "no-cache")
 
 
 @bp.get("/favicon.ico")
 @allow(PUBLIC)
 def favicon():
     """The site icon: browsers ask for /favicon.ico on every site, logged in or not."""
-    path = Path(current_app.static_folder or "") / "favicon.ico"
-    response = Response(path.read_bytes(), mimetype="image/vnd.microsoft.icon")
-    response.headers["Cache-Control"] = "public, max-age=604800"
+    return _static_file("favicon.ico", "image/vnd.microsoft.icon", "public, max-age=604800")
+
+
+def _static_file(name: str, mimetype: str, cache_control: str) -> Response:
+    """A file of the static folder at a fixed URL outside /static/."""
+    path = Path(current_app.static_folder or "") / name
+    response = Response(path.read_bytes(), mimetype=mimetype)
+    response.headers["Cache-Control"] = cache_control
     return response
