@@ -445,6 +445,20 @@ class IntervalDatum:
     reference: float | None = None  # the network's rate
     n: int = 0
 
+    @classmethod
+    def of(cls, label: str, compliance, reference: float | None) -> IntervalDatum:
+        """From a stats compliance result (rate, interval, verdict, n)."""
+        interval = compliance.interval
+        return cls(
+            label=label,
+            rate=compliance.rate,
+            low=interval.low if interval else None,
+            high=interval.high if interval else None,
+            verdict=compliance.verdict.value,
+            reference=reference,
+            n=compliance.n,
+        )
+
 
 def _strip(
     d: IntervalDatum, box: tuple[float, float, float, float], met_at: float, missed_below: float

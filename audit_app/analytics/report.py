@@ -16,14 +16,14 @@ from enum import StrEnum
 from sqlalchemy import select
 
 from ..extensions import db
-from ..models import Area, Location, Visit
+from ..models import Area, Location, Role, User, Visit
 from ..stats import Comparison, Compliance, Interval, MeanChange, Summary, Verdict
 from . import figures, sql
 from .checklist import ChecklistInfo, StandardInfo
 from .moments import Counts, Moments
 from .network import Ranges, per_bucket_locations, total, totals
 from .period import Bucket, Period, trend_buckets
-from .selection import Selection
+from .selection import Selection, visible_areas
 
 FOCUS_SIZE = 5
 VISIT_LIST_LIMIT = 200
@@ -71,6 +71,18 @@ class Subject:
             location.code,
             location.area.name,
         )
+
+
+def overview_subject(selection: Selection, user: User) -> tuple[list[Area], Subject]:
+    """The overview's areas and subject: the area asked for, else the whole network for
+    admins and reviewers, else the user's own areas."""
+    areas = visible_areas(user)
+    if selection.area_id is not None:
+        shown = [a for a in areas if a.id == selection.area_id]
+        return shown, Subject.areas(shown)
+    if user.role in (Role.ADMIN, Role.REVIEWER):
+        return areas, Subject.network()
+    return areas, Subject.areas(areas, name="Your areas")
 
 
 @dataclass(frozen=True)

@@ -88,16 +88,7 @@ def slots(report: Report) -> Markup:
 
 
 def _interval(row: StandardRow, label: str) -> charts.IntervalDatum:
-    c = row.compliance
-    return charts.IntervalDatum(
-        label=label,
-        rate=c.rate,
-        low=c.interval.low if c.interval else None,
-        high=c.interval.high if c.interval else None,
-        verdict=c.verdict.value,
-        reference=row.network_rate,
-        n=c.n,
-    )
+    return charts.IntervalDatum.of(label, row.compliance, row.network_rate)
 
 
 def strip(report: Report, row: StandardRow) -> Markup:

@@ -12,13 +12,12 @@ from flask_smorest import Blueprint, abort
 from marshmallow import Schema, fields, validate
 
 from ..analytics import compare
-from ..analytics.report import Subject, build
+from ..analytics.report import Subject, build, overview_subject
 from ..analytics.selection import (
     OutOfScope,
     Selection,
     SelectionError,
     resolve,
-    visible_areas,
     visible_location,
 )
 from ..auth.access import allow
@@ -287,13 +286,7 @@ class Overview(MethodView):
     def get(self, query):
         """Every consistency figure of the network, your areas, or one area."""
         selection = _selection(query)
-        areas = visible_areas(current_user)
-        if selection.area_id is not None:
-            subject = Subject.areas([a for a in areas if a.id == selection.area_id])
-        elif current_user.role in (Role.ADMIN, Role.REVIEWER):
-            subject = Subject.network()
-        else:
-            subject = Subject.areas(areas, name="Your areas")
+        _areas, subject = overview_subject(selection, current_user)
         return build(selection, subject, with_visits=False)
 
 

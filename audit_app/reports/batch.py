@@ -82,7 +82,8 @@ def render_job(job: Job) -> JobResult:
     """Render one job inside a worker that ran init_worker (or any app context)."""
     from flask import has_app_context
 
-    from . import pdf, service
+    from .. import files
+    from . import service
 
     def run() -> JobResult:
         from ..extensions import db
@@ -94,7 +95,7 @@ def render_job(job: Job) -> JobResult:
         finally:
             db.session.remove()
         path = Path(job.out_dir) / service.file_name(job.code, job.period)
-        pdf.write_atomically(path, rendered.data)
+        files.write_atomically(path, rendered.data)
         return JobResult(
             job.location_id,
             str(path),

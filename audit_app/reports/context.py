@@ -233,14 +233,8 @@ def build(
                 versus_label=t.get(versus, ""),
                 critical=row.info.critical,
                 strip=charts.interval_strip(
-                    charts.IntervalDatum(
-                        label=item_text.get(row.info.id, row.info.text),
-                        rate=c.rate,
-                        low=c.interval.low if c.interval else None,
-                        high=c.interval.high if c.interval else None,
-                        verdict=c.verdict.value,
-                        reference=row.network_rate,
-                        n=c.n,
+                    charts.IntervalDatum.of(
+                        item_text.get(row.info.id, row.info.text), c, row.network_rate
                     ),
                     met_at=thresholds.met_at,
                     missed_below=thresholds.missed_below,

@@ -14,10 +14,8 @@ import base64
 import glob
 import html
 import logging
-import os
 import re
 import signal
-import tempfile
 import threading
 import time
 from collections.abc import Iterable, Iterator
@@ -172,21 +170,6 @@ def html_to_pdf(html: str, allowed: list[Path], timeout: float | None = None) ->
 def render(ctx: ReportContext, allowed: list[Path], timeout: float | None = None) -> Rendered:
     """The report's PDF bytes and page count."""
     return html_to_pdf(render_html(ctx), allowed, timeout)
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write a file so that it is either complete or absent: temp file, fsync, rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def cleanup_partials(directory: Path, names: Iterable[str]) -> int:

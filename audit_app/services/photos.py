@@ -12,8 +12,6 @@ from __future__ import annotations
 import errno
 import hashlib
 import io
-import os
-import tempfile
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -24,6 +22,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import files
 from ..database import write_transaction
 from ..extensions import db
 from ..models import Photo, Role, User, Visit
@@ -145,24 +144,9 @@ def write_atomically(path: Path, data: bytes) -> None:
     if path.exists():
         return  # named by its content hash: an existing file already holds these bytes
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".upload-", suffix=".tmp")
+        files.write_atomically(path, data, prefix=".upload-")
     except OSError as exc:
         raise _storage_error(exc) from exc
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except OSError as exc:
-        raise _storage_error(exc) from exc
-    finally:
-        if os.path.exists(temp):
-            try:
-                os.unlink(temp)
-            except OSError:
-                current_app.logger.warning("could not remove temporary photo file %s", temp)
 
 
 def _storage_error(exc: OSError) -> StorageUnavailable:

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from ..analytics import checklist as checklists
 from ..analytics import compare, export, visit_detail, visuals
 from ..analytics import period as periods
-from ..analytics.report import Subject, build
+from ..analytics.report import Subject, build, overview_subject
 from ..analytics.selection import (
     OutOfScope,
     Selection,
@@ -155,14 +155,7 @@ def overview():
     selection, error = _selection(request.args)
     if selection is None:
         return _empty(error)
-    areas = visible_areas(current_user)
-    if selection.area_id is not None:
-        shown = [a for a in areas if a.id == selection.area_id]
-        subject = Subject.areas(shown)
-    elif current_user.role in (Role.ADMIN, Role.REVIEWER):
-        shown, subject = areas, Subject.network()
-    else:
-        shown, subject = areas, Subject.areas(areas, name="Your areas")
+    shown, subject = overview_subject(selection, current_user)
     report = build(selection, subject, with_visits=False)
     table = compare.build(
         selection, current_user, sort="rank", page=None, details=False, changes=False
