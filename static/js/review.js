@@ -1,13 +1,11 @@
 // Review before submitting: what is still missing, the marks, the check-in; then submit.
 
-import * as catalogue from './catalogue.js';
 import { fmtDateTime, fmtSeconds, fmtTime, t, tx } from './i18n.js';
-import { lockDraft } from './locks.js';
 import * as model from './model.js';
 import * as store from './store.js';
 import * as sync from './sync.js';
 import { fill, h } from './util.js';
-import { blocked, saver, unavailable } from './visit.js';
+import { openDraft, saver } from './visit.js';
 
 function confirmDialog(title, body, yesLabel, yesClass, onYes) {
   const dialog = h('dialog', { class: 'sheet', 'aria-labelledby': 'dialog-title' });
@@ -28,18 +26,9 @@ function confirmDialog(title, body, yesLabel, yesClass, onYes) {
 }
 
 export async function renderReview(ctx, id) {
-  const draft = await store.get('drafts', id);
-  if (await unavailable(ctx, id, draft)) return;
-  const version = await catalogue.version(draft.checklistHash);
-  if (!version) {
-    fill(ctx.main, h('h1', {}, draft.locationName), h('p', { class: 'error' }, t('checklist_missing')));
-    return;
-  }
-  const release = await lockDraft(id);
-  if (!release) {
-    blocked(ctx);
-    return;
-  }
+  const opened = await openDraft(ctx, id);
+  if (!opened) return;
+  const { draft, version, release } = opened;
   ctx.draftOpen = true;
   const { save, settle } = saver(draft, () => {}, () => {});
   ctx.onLeave(async () => {

@@ -70,19 +70,28 @@ export function saver(draft, onSaved, onError) {
   };
 }
 
-export async function renderVisit(ctx, id, sectionIndex, focusItem) {
+// The draft, its checklist version and this tab's lock on it; null when the screen now
+// says why it cannot be opened (gone, checklist missing, open in another tab).
+export async function openDraft(ctx, id) {
   const draft = await store.get('drafts', id);
-  if (await unavailable(ctx, id, draft)) return;
+  if (await unavailable(ctx, id, draft)) return null;
   const version = await catalogue.version(draft.checklistHash);
   if (!version) {
     fill(ctx.main, h('h1', {}, draft.locationName), h('p', { class: 'error' }, t('checklist_missing')));
-    return;
+    return null;
   }
   const release = await lockDraft(id);
   if (!release) {
     blocked(ctx);
-    return;
+    return null;
   }
+  return { draft, version, release };
+}
+
+export async function renderVisit(ctx, id, sectionIndex, focusItem) {
+  const opened = await openDraft(ctx, id);
+  if (!opened) return;
+  const { draft, version, release } = opened;
   const checklist = version.checklist;
   const sections = checklist.sections;
   const index = Math.min(Math.max(sectionIndex, 0), sections.length - 1);
