@@ -53,6 +53,18 @@ def assert_one_visit(world, answered: dict, uuid: str) -> dict:
     return visit
 
 
+def submit_new_visit(page, server, world, photo_file, offline=None, **fill) -> tuple[str, dict]:
+    """Log in, go offline (with the `offline` context), start, fill and submit a visit;
+    return its UUID and the answers given."""
+    open_app(page, server.url, world.email)
+    if offline is not None:
+        offline.set_offline(True)
+    uuid = start_visit(page)
+    answered = fill_visit(page, photo_file, **fill)
+    submit(page, uuid)
+    return uuid, answered
+
+
 def test_visit_filled_offline_with_photo_and_marks_is_stored_once(
     server, world, new_context, photo_file
 ):
@@ -90,11 +102,7 @@ def test_server_failures_during_sync_are_retried_until_exactly_one_visit(
     context = new_context()
     page = context.new_page()
     errors = watch(page)
-    open_app(page, server.url, world.email)
-    context.set_offline(True)
-    uuid = start_visit(page)
-    answered = fill_visit(page, photo_file)
-    submit(page, uuid)
+    uuid, answered = submit_new_visit(page, server, world, photo_file, offline=context)
 
     # 1. the server answers 500 to the visit: retried automatically, with backoff
     server.switch.mode, server.switch.paths = "fail", {"/api/v1/visits"}
@@ -135,11 +143,7 @@ def test_login_expired_while_offline_sends_after_logging_in_again(
     context = new_context()
     page = context.new_page()
     errors = watch(page)
-    open_app(page, server.url, world.email)
-    context.set_offline(True)
-    uuid = start_visit(page)
-    answered = fill_visit(page, photo_file)
-    submit(page, uuid)
+    uuid, answered = submit_new_visit(page, server, world, photo_file, offline=context)
 
     world.end_logins()  # the session ends on the server while the phone is offline
     context.set_offline(False)
@@ -179,11 +183,7 @@ def test_pending_visit_is_sent_when_the_browser_starts_again(
 
     context = launch()
     page = context.pages[0] if context.pages else context.new_page()
-    open_app(page, server.url, world.email)
-    context.set_offline(True)
-    uuid = start_visit(page)
-    answered = fill_visit(page, photo_file)
-    submit(page, uuid)
+    uuid, answered = submit_new_visit(page, server, world, photo_file, offline=context)
     wait_status(page, uuid, "pending")
     context.close()  # the phone's browser is closed with the visit still in the outbox
     assert world.visits() == []
@@ -209,10 +209,8 @@ def test_server_field_errors_reopen_the_draft_and_the_fixed_visit_syncs(
     context = new_context()
     page = context.new_page()
     errors = watch(page)
-    open_app(page, server.url, world.email)
-    uuid = start_visit(page)
-    answered = fill_visit(page, photo_file, comment="A long comment the server will refuse.")
-    submit(page, uuid)
+    comment = "A long comment the server will refuse."
+    uuid, answered = submit_new_visit(page, server, world, photo_file, comment=comment)
 
     wait_status(page, uuid, "rejected")
     assert world.visits() == []
@@ -290,10 +288,7 @@ def test_a_returned_visit_is_corrected_and_sent_again_under_the_same_uuid(
     context = new_context()
     page = context.new_page()
     errors = watch(page)
-    open_app(page, server.url, world.email)
-    uuid = start_visit(page)
-    answered = fill_visit(page, photo_file)
-    submit(page, uuid)
+    uuid, answered = submit_new_visit(page, server, world, photo_file)
     wait_status(page, uuid, "sent")
     [visit] = world.visits()
 
