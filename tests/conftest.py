@@ -353,3 +353,21 @@ def shop_payload(shop_version, make_location):
         return payload
 
     return build
+
+
+@pytest.fixture
+def add_visit(app, mini_version):
+    """Submit a visit through the service as a shopper, then set its status
+    (tests/analytics/conftest.py)."""
+    from tests.analytics.conftest import visit_adder
+
+    return visit_adder(app, mini_version)
+
+
+@pytest.fixture
+def network(app, make_location, add_visit):
+    """The small network of the analytics tests, figures worked out by hand
+    (tests/analytics/conftest.py, build_network)."""
+    from tests.analytics.conftest import build_network
+
+    return build_network(app, make_location, add_visit)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import pytest
 from sqlalchemy import update
 
 from audit_app.extensions import db
@@ -28,18 +27,6 @@ PERFECT, NOT_GREETED, SCRIPTED = 100.0, 79.49, 93.33
 class Network:
     ids: dict[str, int] = field(default_factory=dict)
     visits: dict[str, list[int]] = field(default_factory=dict)
-
-
-@pytest.fixture
-def add_visit(app, mini_version):
-    """Submit a visit through the service as a shopper, then set its status."""
-    return visit_adder(app, mini_version)
-
-
-@pytest.fixture
-def network(app, make_location, add_visit) -> Network:
-    """The network described in build_network."""
-    return build_network(app, make_location, add_visit)
 
 
 def visit_adder(app, mini_version):

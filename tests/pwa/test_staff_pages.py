@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import pytest
 
-from tests.analytics.conftest import Network, build_network, visit_adder
 from tests.conftest import PASSWORD
 from tests.pwa.conftest import axe_violations
 
@@ -40,12 +39,6 @@ BROKEN_WORDS = """() => [...document.querySelectorAll('.heatmap th.section-col')
   }
   return problems;
 })"""
-
-
-@pytest.fixture
-def network(app, make_location, mini_version) -> Network:
-    """The small network of the analytics tests (tests/analytics/conftest.py)."""
-    return build_network(app, make_location, visit_adder(app, mini_version))
 
 
 @pytest.fixture

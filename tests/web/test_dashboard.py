@@ -11,18 +11,6 @@ import pytest
 from audit_app.extensions import db
 from audit_app.models import Visit
 from audit_app.services import review
-from tests.analytics.conftest import Network, build_network, visit_adder
-
-
-@pytest.fixture
-def add_visit(app, mini_version):
-    return visit_adder(app, mini_version)
-
-
-@pytest.fixture
-def network(app, make_location, add_visit) -> Network:
-    """The small network of the analytics tests (tests/analytics/conftest.py)."""
-    return build_network(app, make_location, add_visit)
 
 
 def page(client, path: str, status: int = 200) -> str:
